@@ -38,6 +38,10 @@ type HealthStatus struct {
 	Details map[string]string
 }
 
+// MaxTTL is the longest lifetime any backend is asked to keep an entry: 100 years, far
+// beyond every backend's own limit, and small enough that time arithmetic cannot overflow.
+const MaxTTL = 100 * 365 * 24 * time.Hour
+
 // NoExpiry is returned by TTLInspector.TTL for an entry that never expires.
 const NoExpiry time.Duration = -1
 
@@ -116,10 +120,14 @@ func OriginFrom(ctx context.Context) string {
 
 // NormalizeTTL applies the rules every backend shares: ttl <= 0 is an error wrapping
 // ErrInvalidTTL, and a positive ttl below one second becomes one second. Other values are
-// rounded up to a whole second, since no backend stores finer lifetimes.
+// rounded up to a whole second, since no backend stores finer lifetimes, and anything
+// above MaxTTL is clamped to MaxTTL so that no arithmetic on it can overflow.
 func NormalizeTTL(ttl time.Duration) (time.Duration, error) {
 	if ttl <= 0 {
 		return 0, ErrInvalidTTL
+	}
+	if ttl > MaxTTL {
+		ttl = MaxTTL
 	}
 	if r := ttl % time.Second; r != 0 {
 		ttl += time.Second - r
