@@ -17,8 +17,8 @@ var exampleServer string
 
 func TestMain(m *testing.M) {
 	d, err := testserver.LaunchMemcached(testserver.MemcachedOptions{})
-	if errors.Is(err, testserver.ErrMemcachedMissing) {
-		fmt.Println("memcached: skipping the package's tests:", err)
+	if errors.Is(err, testserver.ErrMemcachedMissing) && testserver.SkipIntegration() {
+		fmt.Println("memcached: skipping the package's tests (CACHEKIT_SKIP_INTEGRATION=1):", err)
 		os.Exit(0)
 	}
 	if err != nil {

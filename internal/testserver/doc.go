@@ -16,8 +16,9 @@
 //     behind, not even a zombie, so goleak-checked packages may use these helpers.
 //   - Kill and Restart are for fault-injection tests and must be called from the test's
 //     goroutine (they call t.Fatal on failure).
-//   - A missing program skips the test (t.Skip) with the install hint, so that a machine
-//     without the server still runs the unit tests.
+//   - A missing program fails the test with the install hint (make test installs the
+//     servers); CACHEKIT_SKIP_INTEGRATION=1 turns that into a skip for a developer who
+//     wants only the unit tests. CI never sets it, so no integration test is skipped there.
 //
 // This package is internal: its API may change whenever the tests need it to.
 package testserver

@@ -58,12 +58,16 @@ type Process struct {
 }
 
 // Start starts spec's program on a free loopback port and waits until it is ready. It
-// skips the test when the program is not installed and fails it when the server does not
-// become ready. The process is killed in t.Cleanup.
+// fails the test when the program is not installed (integration tests are never skipped
+// silently; set CACHEKIT_SKIP_INTEGRATION=1 to skip them on purpose) and when the server
+// does not become ready. The process is killed in t.Cleanup.
 func Start(t testing.TB, spec Spec) *Process {
 	t.Helper()
 	if _, err := exec.LookPath(spec.Program); err != nil {
-		t.Skipf("testserver: %s is not installed (run scripts/ensure-test-deps.sh)", spec.Program)
+		if SkipIntegration() {
+			t.Skipf("testserver: %s is not installed and CACHEKIT_SKIP_INTEGRATION is set", spec.Program)
+		}
+		t.Fatalf("testserver: %s is not installed (run scripts/ensure-test-deps.sh, or set CACHEKIT_SKIP_INTEGRATION=1 to skip)", spec.Program)
 	}
 	dir := spec.Dir
 	if dir == "" {
@@ -231,3 +235,7 @@ func (p *Process) Restart() {
 }
 
 func (p *Process) stop() { p.kill() }
+
+// SkipIntegration reports whether the developer asked to skip tests that need real
+// servers, by setting CACHEKIT_SKIP_INTEGRATION=1. CI never sets it.
+func SkipIntegration() bool { return os.Getenv("CACHEKIT_SKIP_INTEGRATION") == "1" }
