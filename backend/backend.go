@@ -77,7 +77,9 @@ func LockKey(key string) string { return key + ":lock" }
 // Invalidation tells a subscriber that the entry under Key was written or deleted by some
 // writer, so any copy cached in process memory is out of date.
 type Invalidation struct {
-	// Key is the full storage key that changed.
+	// Key is the full storage key that changed. An empty Key means the backend may have
+	// missed changes (a reconnect, an overflowing notification queue, a server-wide flush):
+	// the subscriber must treat every key under its prefix as changed.
 	Key string
 	// Origin identifies the writer when the backend can tell (see WithOrigin); it is empty
 	// when the change came from an unknown writer, such as another SDK or redis-cli.

@@ -1,0 +1,208 @@
+package cachekit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/backend/memory"
+	"github.com/cachekit-io/cachekit-go/internal/l1"
+	"github.com/cachekit-io/cachekit-go/protocol/encryption"
+)
+
+// Client is a cache over one backend with an in-process L1 in front of it. It is safe for
+// concurrent use. Create it with New; release it with Close.
+//
+// Reads, writes and deletes are in get.go, set.go and delete.go; the value pipeline
+// (MessagePack, envelope, encryption) is in container.go; the Secure handle in
+// secure.go; cross-process L1 coherence in coherence.go.
+type Client struct {
+	backend     backend.Backend
+	ownsBackend bool
+	l1          *l1.Cache // nil when disabled
+
+	prefix      string // "{namespace}:" or ""
+	defaultTTL  time.Duration
+	backfillTTL time.Duration
+	maxPayload  int
+	container   Container
+	encryptAll  bool
+	keyring     *encryption.Keyring // nil without a master key
+
+	// id marks this client's writes (backend.WithOrigin) so it can ignore the echo of
+	// its own changes in the invalidation stream.
+	id     string
+	logger *slog.Logger
+	stats  counters
+
+	closed            atomic.Bool
+	closeOnce         sync.Once
+	closeErr          error
+	stopInvalidations func()
+}
+
+// New returns a client configured by o. Every option is validated here; nothing is
+// checked lazily at first use. When the backend can report invalidations and the L1 is
+// on, New subscribes to them (see L1Options.NoInvalidation); a failed subscription is
+// logged and the client runs without cross-process coherence.
+func New(o Options) (*Client, error) {
+	const op = "new"
+	c := &Client{
+		defaultTTL:  DefaultTTL,
+		backfillTTL: DefaultL1BackfillTTL,
+		maxPayload:  DefaultMaxPayloadSize,
+		container:   o.Container,
+		encryptAll:  o.Encrypt,
+		logger:      o.Logger,
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if o.Namespace != "" {
+		if err := checkNamespace(o.Namespace); err != nil {
+			return nil, newError(KindConfig, op, "", fmt.Errorf("Options.Namespace: %w", err))
+		}
+		c.prefix = o.Namespace + ":"
+	}
+	if o.DefaultTTL < 0 {
+		return nil, newError(KindConfig, op, "", fmt.Errorf("Options.DefaultTTL: %w", ErrInvalidTTL))
+	}
+	if o.DefaultTTL > 0 {
+		c.defaultTTL, _ = backend.NormalizeTTL(o.DefaultTTL)
+	}
+	if o.MaxPayloadSize < 0 {
+		return nil, errorf(KindConfig, op, "", "Options.MaxPayloadSize must not be negative")
+	}
+	if o.MaxPayloadSize > 0 {
+		c.maxPayload = o.MaxPayloadSize
+	}
+	if o.Container != ContainerPlain && o.Container != ContainerEnvelope {
+		return nil, errorf(KindConfig, op, "", "Options.Container: unknown container %d", uint8(o.Container))
+	}
+	if o.L1.BackfillTTL < 0 {
+		return nil, newError(KindConfig, op, "", fmt.Errorf("Options.L1.BackfillTTL: %w", ErrInvalidTTL))
+	}
+	if o.L1.BackfillTTL > 0 {
+		c.backfillTTL, _ = backend.NormalizeTTL(o.L1.BackfillTTL)
+	}
+	c.backfillTTL = min(c.backfillTTL, c.defaultTTL)
+	if o.L1.Capacity < 0 || o.L1.MaxBytes < 0 {
+		return nil, errorf(KindConfig, op, "", "Options.L1.Capacity and Options.L1.MaxBytes must not be negative")
+	}
+
+	kr, err := loadKeyring(o, op)
+	if err != nil {
+		return nil, err
+	}
+	c.keyring = kr
+	if c.encryptAll && kr == nil {
+		return nil, newError(KindConfig, op, "", ErrNoMasterKey)
+	}
+
+	var idBytes [16]byte
+	_, _ = rand.Read(idBytes[:]) // crypto/rand.Read never fails
+	c.id = hex.EncodeToString(idBytes[:])
+
+	if !o.L1.Disabled {
+		cache, err := l1.New(l1.Options{Capacity: o.L1.Capacity, MaxBytes: o.L1.MaxBytes})
+		if err != nil {
+			return nil, newError(KindConfig, op, "", fmt.Errorf("Options.L1: %w", err))
+		}
+		c.l1 = cache
+	}
+
+	c.backend = o.Backend
+	if c.backend == nil {
+		mem, err := memory.New(memory.Options{})
+		if err != nil {
+			c.closeL1()
+			return nil, newError(KindConfig, op, "", fmt.Errorf("creating the memory backend: %w", err))
+		}
+		c.backend, c.ownsBackend = mem, true
+	}
+
+	if c.l1 != nil && !o.L1.NoInvalidation {
+		c.subscribe()
+	}
+	return c, nil
+}
+
+// Close stops the client's background work (the invalidation subscription and the L1
+// clean-up) and closes the backend if the client created it. A backend passed in
+// Options.Backend stays open. Calls after Close fail with ErrClosed; Close itself may be
+// called more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		if c.stopInvalidations != nil {
+			c.stopInvalidations()
+		}
+		c.closeL1()
+		if c.ownsBackend {
+			if cl, ok := c.backend.(interface{ Close() error }); ok {
+				c.closeErr = cl.Close()
+			}
+		}
+	})
+	return c.closeErr
+}
+
+func (c *Client) closeL1() {
+	if c.l1 != nil {
+		c.l1.Close()
+	}
+}
+
+// Health asks the backend whether it can serve requests.
+func (c *Client) Health(ctx context.Context) (backend.HealthStatus, error) {
+	const op = "health"
+	if c.closed.Load() {
+		return backend.HealthStatus{}, c.fail(newError(KindConfig, op, "", ErrClosed))
+	}
+	h, err := c.backend.Health(ctx)
+	if err != nil {
+		return h, c.backendFailure(op, "", err)
+	}
+	return h, nil
+}
+
+// Backend returns the client's backend, for capabilities the client does not wrap.
+// Writing through it bypasses the L1, the container and encryption.
+func (c *Client) Backend() backend.Backend { return c.backend }
+
+// check validates the state of the client and the key before an operation.
+func (c *Client) check(op, key string) error {
+	if c.closed.Load() {
+		return c.fail(newError(KindConfig, op, key, ErrClosed))
+	}
+	if e := checkKey(op, key); e != nil {
+		return c.fail(e)
+	}
+	return nil
+}
+
+// checkTTL validates a per-call TTL and rounds it up to whole seconds.
+func (c *Client) checkTTL(op, key string, ttl time.Duration) (time.Duration, error) {
+	n, err := backend.NormalizeTTL(ttl)
+	if err != nil {
+		return 0, c.fail(newError(KindConfig, op, key, ErrInvalidTTL))
+	}
+	return n, nil
+}
+
+// fail counts e in the statistics and returns it.
+func (c *Client) fail(e *Error) error {
+	c.stats.errors[e.Kind].Add(1)
+	return e
+}
+
+// backendFailure wraps an error of the backend in an *Error of the mapped kind.
+func (c *Client) backendFailure(op, key string, err error) error {
+	return c.fail(newError(backendKind(err), op, key, err))
+}
