@@ -1,6 +1,7 @@
 package cachekitio
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -105,4 +106,15 @@ func freshForValue(v string) int64 {
 		return 0
 	}
 	return n
+}
+
+type metaSinkKey struct{}
+
+// WithResponseMeta returns a context that makes Get record the answer's ResponseMeta in
+// *sink (the zero value on a miss or an error). It reaches the backend through any
+// middleware that passes the context on, such as package reliability, where a type
+// assertion to FreshnessReporter would not. The sink must not be shared between
+// concurrent calls.
+func WithResponseMeta(ctx context.Context, sink *ResponseMeta) context.Context {
+	return context.WithValue(ctx, metaSinkKey{}, sink)
 }

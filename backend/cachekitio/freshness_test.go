@@ -69,6 +69,13 @@ func TestFreshnessHeaderVectors(t *testing.T) {
 				if err != nil || !found {
 					t.Fatalf("GetWithMeta = (%v, %v)", found, err)
 				}
+				sink := ResponseMeta{Stale: !meta.Stale, HasFreshFor: !meta.HasFreshFor}
+				if _, _, err := b.Get(WithResponseMeta(t.Context(), &sink), "k"); err != nil {
+					t.Fatalf("Get with a meta sink: %v", err)
+				}
+				if sink != meta {
+					t.Errorf("Get filled the sink with %+v, GetWithMeta said %+v", sink, meta)
+				}
 				if meta.Stale != vec.Stale {
 					t.Errorf("over HTTP: stale = %v, want %v", meta.Stale, vec.Stale)
 				}
@@ -110,6 +117,13 @@ func TestFreshnessHeaderVectors(t *testing.T) {
 				_, meta, found, err := b.GetWithMeta(t.Context(), "k")
 				if err != nil || !found {
 					t.Fatalf("GetWithMeta = (%v, %v)", found, err)
+				}
+				sink := ResponseMeta{Stale: !meta.Stale, HasFreshFor: !meta.HasFreshFor}
+				if _, _, err := b.Get(WithResponseMeta(t.Context(), &sink), "k"); err != nil {
+					t.Fatalf("Get with a meta sink: %v", err)
+				}
+				if sink != meta {
+					t.Errorf("Get filled the sink with %+v, GetWithMeta said %+v", sink, meta)
 				}
 				if meta.HasFreshFor != wantPresent || meta.FreshFor != time.Duration(want)*time.Second {
 					t.Errorf("over HTTP: meta = %+v, want present %v and %ds", meta, wantPresent, want)
