@@ -149,7 +149,7 @@ func checkDemoOutput(t *testing.T, cfg *demoConfig, res *demoResult, text string
 		t.Errorf("loader runs %d, cold starts %d; want %d, %d", res.loaderRuns, res.coldStarts, cfg.users, coldStarts)
 	}
 	warmProfiles := cfg.reads - (coldStarts-1)*cfg.users
-	wantStats := fmt.Sprintf("app-2 Stats(): L1Hits=%d L2Hits=%d Misses=0 L1Entries=%d", cfg.reads, warmProfiles, warmProfiles)
+	wantStats := fmt.Sprintf("the last app-2's Stats(): L1Hits=%d L2Hits=%d Misses=0 L1Entries=%d", cfg.reads, warmProfiles, warmProfiles)
 	if !strings.Contains(text, wantStats) || !res.l1BackfillOK {
 		t.Errorf("want %q (backfill ok %v) in:\n%s", wantStats, res.l1BackfillOK, text)
 	}
