@@ -4,12 +4,13 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 1s
 
-.PHONY: test check bench fuzz vectors demo
+.PHONY: test check bench fuzz vectors demo workers
 
 ## test: install the servers the integration tests start, then run every test with -race
 test:
 	./scripts/ensure-test-deps.sh
 	$(GO) test -race -count=1 ./...
+	cd bench && $(GO) test -count=1 ./...
 	./scripts/fuzz.sh 3s
 
 ## check: formatting, vet and staticcheck
@@ -33,3 +34,7 @@ vectors:
 ## demo: the README's first command
 demo:
 	$(GO) run ./cmd/cachekit demo
+
+## workers: build the Cloudflare Worker into workers/dist
+workers:
+	./workers/build.sh
