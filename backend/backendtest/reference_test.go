@@ -1,6 +1,7 @@
 package backendtest
 
 import (
+	"math"
 	"context"
 	"strconv"
 	"strings"
@@ -123,9 +124,10 @@ func (r *reference) Set(ctx context.Context, key string, value []byte, ttl time.
 		ttl = ttl.Truncate(time.Second)
 	}
 	normalized, ttlErr := backend.NormalizeTTL(ttl)
-	if ttlErr == nil && normalized <= 0 && r.fault != faultHugeTTLOverflows {
-		// backend.NormalizeTTL overflows within a second of the largest Duration.
-		normalized = forever
+	if ttlErr == nil && r.fault == faultHugeTTLOverflows && ttl > math.MaxInt64-time.Second {
+		// What rounding up to a whole second without a clamp would do: wrap negative,
+		// storing an entry that is expired at once.
+		normalized = ttl + time.Second - ttl%time.Second
 	}
 	if ttlErr != nil && r.fault != faultTruncatesSubSecond {
 		switch r.fault {
