@@ -1,8 +1,8 @@
 package backendtest
 
 import (
-	"math"
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
