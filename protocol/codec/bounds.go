@@ -21,147 +21,122 @@ func scanDocument(data []byte) (int, error) {
 	if len(data) == 0 {
 		return 0, &DecodeError{Offset: 0, Reason: "the input is empty", Err: ErrTruncated}
 	}
-	s := scanner{data: data, budget: uint64(len(data) - 1)}
-	if err := s.value(0); err != nil {
-		return 0, err
+	// The walk is a loop over values with an explicit stack of open containers (the
+	// elements each still expects), so it neither recurses nor allocates: the stack is
+	// a fixed array, since no more than MaxDepth containers may be open at once.
+	var open [MaxDepth]uint64
+	depth := 0
+	budget := uint64(len(data) - 1) // declared lengths still allowed
+	off := 0
+	for {
+		at := off
+		if off >= len(data) {
+			return 0, scanTruncated(off)
+		}
+		c := data[off]
+		off++
+		f := &formats[c]
+		var (
+			declared  uint64 // str, bin or ext bytes, or container elements (two per pair)
+			payload   bool   // declared counts bytes that follow
+			container bool   // declared counts elements that follow
+		)
+		switch f.class {
+		case clsComplete:
+		case clsFixBytes:
+			declared, payload = uint64(f.n), true
+		case clsFixContainer:
+			declared, container = uint64(f.n)*uint64(f.perItem), true
+		case clsNumber:
+			if len(data)-off < int(f.width) {
+				return 0, scanTruncated(off)
+			}
+			off += int(f.width)
+		case clsFixExt:
+			if off >= len(data) { // the type byte
+				return 0, scanTruncated(off)
+			}
+			off++
+			declared, payload = uint64(f.n), true
+		case clsBytes, clsExt, clsContainer:
+			w := int(f.width)
+			if len(data)-off < w {
+				return 0, scanTruncated(off)
+			}
+			declared = readLength(data[off:], w) * uint64(f.perItem) // < 2^33: no overflow
+			off += w
+			switch f.class {
+			case clsExt:
+				if off >= len(data) { // the type byte
+					return 0, scanTruncated(off)
+				}
+				off++
+				payload = true
+			case clsBytes:
+				payload = true
+			default:
+				container = true
+			}
+		default: // clsNeverUsed
+			return 0, &DecodeError{Offset: at, Reason: "byte 0xc1 is never used by MessagePack", Err: ErrInvalidFormat}
+		}
+		switch {
+		case container:
+			if depth+1 > MaxDepth {
+				return 0, &DecodeError{Offset: at, Reason: "containers nest deeper than 100 levels", Err: ErrTooDeep}
+			}
+			if declared > budget {
+				return 0, scanDeclaredLength(at)
+			}
+			budget -= declared
+			if declared > 0 {
+				open[depth] = declared
+				depth++
+				continue
+			}
+		case payload:
+			if declared > budget {
+				return 0, scanDeclaredLength(at)
+			}
+			budget -= declared
+			if uint64(len(data)-off) < declared {
+				return 0, scanTruncated(off)
+			}
+			off += int(declared) // declared <= budget < len(data): fits in an int
+		}
+		// One value is complete: count it against the containers it closes.
+		for depth > 0 {
+			open[depth-1]--
+			if open[depth-1] > 0 {
+				break
+			}
+			depth--
+		}
+		if depth == 0 {
+			return off, nil
+		}
 	}
-	return s.off, nil
 }
 
-type scanner struct {
-	data   []byte
-	off    int
-	budget uint64 // declared lengths still allowed
-}
-
-func (s *scanner) truncated(at int) error {
+func scanTruncated(at int) error {
 	return &DecodeError{Offset: at, Reason: "the input ends inside a value", Err: ErrTruncated}
 }
 
-// skip advances over n bytes that must be present.
-func (s *scanner) skip(n int) error {
-	if len(s.data)-s.off < n {
-		return s.truncated(s.off)
-	}
-	s.off += n
-	return nil
+func scanDeclaredLength(at int) error {
+	return &DecodeError{Offset: at, Reason: "a declared length exceeds what the rest of the input can hold", Err: ErrDeclaredLength}
 }
 
-// length reads an n-byte big-endian length field.
-func (s *scanner) length(n int) (uint64, error) {
-	if len(s.data)-s.off < n {
-		return 0, s.truncated(s.off)
-	}
-	b := s.data[s.off : s.off+n]
-	s.off += n
-	switch n {
+// readLength reads a w-byte (1, 2 or 4) big-endian length field from the start of b,
+// which holds at least w bytes.
+func readLength(b []byte, w int) uint64 {
+	switch w {
 	case 1:
-		return uint64(b[0]), nil
+		return uint64(b[0])
 	case 2:
-		return uint64(binary.BigEndian.Uint16(b)), nil
+		return uint64(binary.BigEndian.Uint16(b))
 	default:
-		return uint64(binary.BigEndian.Uint32(b)), nil
+		return uint64(binary.BigEndian.Uint32(b))
 	}
-}
-
-// declare charges a declared length against the budget.
-func (s *scanner) declare(n uint64, at int) error {
-	if n > s.budget {
-		return &DecodeError{Offset: at, Reason: "a declared length exceeds what the rest of the input can hold", Err: ErrDeclaredLength}
-	}
-	s.budget -= n
-	return nil
-}
-
-// bytes checks a str, bin or ext payload of n declared bytes.
-func (s *scanner) bytes(n uint64, at int) error {
-	if err := s.declare(n, at); err != nil {
-		return err
-	}
-	return s.skip(int(n)) // n <= budget < len(data), so it fits in an int
-}
-
-// container checks an array of n elements or a map of n pairs.
-func (s *scanner) container(n uint64, isMap bool, depth, at int) error {
-	if depth+1 > MaxDepth {
-		return &DecodeError{Offset: at, Reason: "containers nest deeper than 100 levels", Err: ErrTooDeep}
-	}
-	items := n
-	if isMap {
-		items = 2 * n // n < 2^32, no overflow
-	}
-	if err := s.declare(items, at); err != nil {
-		return err
-	}
-	for i := uint64(0); i < items; i++ {
-		if err := s.value(depth + 1); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// value checks one value whose enclosing container is at the given depth (0 for the
-// document itself).
-func (s *scanner) value(depth int) error {
-	at := s.off
-	if at >= len(s.data) {
-		return s.truncated(at)
-	}
-	c := s.data[at]
-	s.off++
-	switch {
-	case c <= fmtPosFixintMax || c >= fmtNegFixintMin:
-		return nil
-	case c < fmtFixarray:
-		return s.container(uint64(c&0x0f), true, depth, at)
-	case c < fmtFixstr:
-		return s.container(uint64(c&0x0f), false, depth, at)
-	case c < fmtNil:
-		return s.bytes(uint64(c&0x1f), at)
-	}
-	switch c {
-	case fmtNil, fmtFalse, fmtTrue:
-		return nil
-	case fmtNeverUsed:
-		return &DecodeError{Offset: at, Reason: "byte 0xc1 is never used by MessagePack", Err: ErrInvalidFormat}
-	case fmtBin8, fmtStr8, fmtBin16, fmtStr16, fmtBin32, fmtStr32:
-		n, err := s.length(lengthWidth(c))
-		if err != nil {
-			return err
-		}
-		return s.bytes(n, at)
-	case fmtExt8, fmtExt16, fmtExt32:
-		n, err := s.length(lengthWidth(c))
-		if err != nil {
-			return err
-		}
-		if err := s.skip(1); err != nil { // the type byte
-			return err
-		}
-		return s.bytes(n, at)
-	case fmtFixext1, fmtFixext2, fmtFixext4, fmtFixext8, fmtFixext16:
-		if err := s.skip(1); err != nil {
-			return err
-		}
-		return s.bytes(uint64(1)<<(c-fmtFixext1), at)
-	case fmtUint8, fmtInt8:
-		return s.skip(1)
-	case fmtUint16, fmtInt16:
-		return s.skip(2)
-	case fmtUint32, fmtInt32, fmtFloat32:
-		return s.skip(4)
-	case fmtUint64, fmtInt64, fmtFloat64:
-		return s.skip(8)
-	case fmtArray16, fmtArray32, fmtMap16, fmtMap32:
-		n, err := s.length(lengthWidth(c))
-		if err != nil {
-			return err
-		}
-		return s.container(n, c == fmtMap16 || c == fmtMap32, depth, at)
-	}
-	// Unreachable: every byte value is covered above.
-	return &DecodeError{Offset: at, Reason: "unknown format byte", Err: ErrInvalidFormat}
 }
 
 // lengthWidth is the size of the length field that follows a str, bin, ext, array or

@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"strconv"
+	"sync"
+	"time"
 )
 
 // Unmarshal decodes data, which must hold exactly one MessagePack document, into the
@@ -55,55 +58,162 @@ func unmarshal(data []byte, v any, strict bool) error {
 		return &DecodeError{Offset: end, Reason: "bytes follow the first complete document", Err: ErrTrailingBytes}
 	}
 	d := decoder{data: data, strict: strict}
-	switch p := v.(type) {
-	case *any:
-		if p == nil {
-			return ErrInvalidTarget
-		}
-		x, err := d.anyValue()
-		if err != nil {
-			return err
-		}
-		*p = x
-		return nil
-	case *string:
-		if p != nil {
-			h, err := d.next()
-			if err != nil {
-				return err
-			}
-			if h.k == kStr {
-				b, err := d.take(h.n)
-				if err != nil {
-					return err
-				}
-				*p = string(b)
-				return nil
-			}
-			return d.intoFrom(h, reflect.ValueOf(p).Elem())
-		}
-	case *[]byte:
-		if p != nil {
-			h, err := d.next()
-			if err != nil {
-				return err
-			}
-			if h.k == kBin {
-				b, err := d.take(h.n)
-				if err != nil {
-					return err
-				}
-				*p = append(make([]byte, 0, len(b)), b...)
-				return nil
-			}
-			return d.intoFrom(h, reflect.ValueOf(p).Elem())
-		}
+	if done, err := d.common(v); done {
+		return err
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return ErrInvalidTarget
 	}
-	return d.into(rv.Elem())
+	// Decoder plans are called through function values, which makes the decoder
+	// escape: it comes from a pool rather than from an allocation per call.
+	pd := decoderPool.Get().(*decoder)
+	*pd = d
+	err = pd.into(rv.Elem())
+	*pd = decoder{} // drop the reference to data
+	decoderPool.Put(pd)
+	return err
+}
+
+// topInt decodes the document as an integer of the given bit size (nil as 0), for a
+// target of Go type t.
+func (d *decoder) topInt(t reflect.Type, bits int) (int64, error) {
+	h, err := d.next()
+	if err != nil || h.k == kNil {
+		return 0, err
+	}
+	x, ok := d.asInt(h)
+	if !ok || (bits < 64 && (x < -1<<(bits-1) || x >= 1<<(bits-1))) {
+		return 0, d.mismatch(h, t, "out of range or not an integer")
+	}
+	return x, nil
+}
+
+var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
+
+// common decodes into the targets cachekit reads most (an L1 hit of a string, []byte,
+// map or interface value) without reflection. It reports false for any other target,
+// and for a value these paths leave to the general decoder (a lenient conversion, an
+// error to describe).
+func (d *decoder) common(v any) (bool, error) {
+	switch p := v.(type) {
+	case *any:
+		if p == nil {
+			return true, ErrInvalidTarget
+		}
+		x, err := d.anyValue()
+		if err == nil {
+			*p = x
+		}
+		return true, err
+	case *string:
+		if p != nil && isStrFormat(d.data[0]) {
+			h, err := d.next()
+			if err != nil {
+				return true, err
+			}
+			b, err := d.take(h.n)
+			if err == nil {
+				*p = string(b)
+			}
+			return true, err
+		}
+	case *[]byte:
+		if p != nil && (d.data[0] == fmtBin8 || d.data[0] == fmtBin16 || d.data[0] == fmtBin32) {
+			h, err := d.next()
+			if err != nil {
+				return true, err
+			}
+			b, err := d.take(h.n)
+			if err == nil {
+				*p = append(make([]byte, 0, len(b)), b...)
+			}
+			return true, err
+		}
+	case *int:
+		if p != nil {
+			x, err := d.topInt(reflect.TypeFor[int](), strconv.IntSize)
+			if err == nil {
+				*p = int(x)
+			}
+			return true, err
+		}
+	case *int64:
+		if p != nil {
+			x, err := d.topInt(reflect.TypeFor[int64](), 64)
+			if err == nil {
+				*p = x
+			}
+			return true, err
+		}
+	case *bool:
+		if p != nil {
+			h, err := d.next()
+			switch {
+			case err != nil:
+			case h.k == kNil:
+				*p = false
+			case h.k == kBool:
+				*p = h.bool()
+			default:
+				err = d.mismatch(h, reflect.TypeFor[bool](), "")
+			}
+			return true, err
+		}
+	case *float64:
+		if p != nil {
+			h, err := d.next()
+			switch {
+			case err != nil:
+			case h.k == kNil:
+				*p = 0
+			case h.k == kFloat:
+				*p = h.float()
+			case h.k == kUint:
+				*p = float64(h.uint())
+			case h.k == kInt:
+				*p = float64(h.int())
+			default:
+				err = d.mismatch(h, reflect.TypeFor[float64](), "")
+			}
+			return true, err
+		}
+	case *time.Time:
+		if p != nil {
+			h, err := d.next()
+			if err != nil {
+				return true, err
+			}
+			if h.k == kNil {
+				*p = time.Time{}
+				return true, nil
+			}
+			t, err := d.timeValue(h)
+			if err == nil {
+				*p = t
+			}
+			return true, err
+		}
+	case *map[string]any:
+		if p != nil {
+			h, err := d.next()
+			if err != nil {
+				return true, err
+			}
+			if h.k == kNil {
+				*p = nil
+				return true, nil
+			}
+			if h.k != kMap {
+				return true, d.mismatch(h, mapStringAnyType, "")
+			}
+			if *p == nil {
+				*p = make(map[string]any, h.n)
+			}
+			return true, d.fillStringAnyMap(h, *p)
+		}
+	}
+	return false, nil
 }
 
 // kind is the MessagePack family of a value.
@@ -127,17 +237,23 @@ func (k kind) String() string {
 }
 
 // head is a decoded value header. For str, bin and ext the payload follows at d.off;
-// for arrays and maps the elements do.
+// for arrays and maps the elements do. It is small enough (with an error) to be
+// returned in registers.
 type head struct {
 	k   kind
-	at  int // offset of the format byte
-	b   bool
-	u   uint64
-	i   int64
-	f   float64
-	n   int // str, bin, ext byte length; array elements; map pairs
 	ext int8
+	at  int    // offset of the format byte
+	n   int    // str, bin, ext byte length; array elements; map pairs
+	x   uint64 // the number: a uint, an int's two's complement, a float64's bits, or a bool as 0 or 1
 }
+
+func (h head) uint() uint64 { return h.x }
+
+func (h head) bool() bool { return h.x != 0 }
+
+func (h head) int() int64 { return int64(h.x) }
+
+func (h head) float() float64 { return math.Float64frombits(h.x) }
 
 type decoder struct {
 	data   []byte
@@ -160,106 +276,97 @@ func (d *decoder) take(n int) ([]byte, error) {
 	return b, nil
 }
 
-func (d *decoder) length(width int) (int, error) {
-	b, err := d.take(width)
-	if err != nil {
-		return 0, err
+// next reads one value header. The headers that are their format byte alone are read
+// here, small enough to be inlined; the rest in nextLong.
+func (d *decoder) next() (head, error) {
+	if at := d.off; at < len(d.data) {
+		if f := &formats[d.data[at]]; f.class <= clsFixContainer {
+			d.off++
+			h := f.head
+			h.at = at
+			return h, nil
+		}
 	}
-	switch width {
-	case 1:
-		return int(b[0]), nil
-	case 2:
-		return int(binary.BigEndian.Uint16(b)), nil
-	default:
-		return int(binary.BigEndian.Uint32(b)), nil
-	}
+	return d.nextSlow()
 }
 
-// next reads one value header.
-func (d *decoder) next() (head, error) {
-	h := head{at: d.off}
-	if d.off >= len(d.data) {
-		return h, d.truncated()
+func (d *decoder) nextSlow() (head, error) {
+	at := d.off
+	if at >= len(d.data) {
+		return head{at: at}, d.truncated()
 	}
-	c := d.data[d.off]
+	c := d.data[at]
 	d.off++
-	switch {
-	case c <= fmtPosFixintMax:
-		h.k, h.u = kUint, uint64(c)
-		return h, nil
-	case c >= fmtNegFixintMin:
-		h.k, h.i = kInt, int64(int8(c))
-		return h, nil
-	case c < fmtFixarray:
-		h.k, h.n = kMap, int(c&0x0f)
-		return h, nil
-	case c < fmtFixstr:
-		h.k, h.n = kArray, int(c&0x0f)
-		return h, nil
-	case c < fmtNil:
-		h.k, h.n = kStr, int(c&0x1f)
-		return h, nil
-	}
-	var err error
+	return d.nextLong(c, at)
+}
+
+// nextLong reads the rest of a header whose format byte c (at offset at) has a length
+// or a number after it.
+func (d *decoder) nextLong(c byte, at int) (head, error) {
+	h := head{at: at}
 	switch c {
-	case fmtNil:
-		h.k = kNil
-	case fmtFalse, fmtTrue:
-		h.k, h.b = kBool, c == fmtTrue
-	case fmtBin8, fmtBin16, fmtBin32:
-		h.k = kBin
-		h.n, err = d.length(lengthWidth(c))
-	case fmtStr8, fmtStr16, fmtStr32:
-		h.k = kStr
-		h.n, err = d.length(lengthWidth(c))
-	case fmtArray16, fmtArray32:
-		h.k = kArray
-		h.n, err = d.length(lengthWidth(c))
-	case fmtMap16, fmtMap32:
-		h.k = kMap
-		h.n, err = d.length(lengthWidth(c))
-	case fmtExt8, fmtExt16, fmtExt32:
-		h.k = kExt
-		if h.n, err = d.length(lengthWidth(c)); err == nil {
-			err = d.extType(&h)
+	case fmtBin8, fmtBin16, fmtBin32, fmtStr8, fmtStr16, fmtStr32, fmtArray16, fmtArray32, fmtMap16, fmtMap32, fmtExt8, fmtExt16, fmtExt32:
+		w := lengthWidth(c)
+		if len(d.data)-d.off < w {
+			return h, d.truncated()
 		}
+		h.n = int(readLength(d.data[d.off:], w))
+		d.off += w
+		switch c {
+		case fmtBin8, fmtBin16, fmtBin32:
+			h.k = kBin
+		case fmtStr8, fmtStr16, fmtStr32:
+			h.k = kStr
+		case fmtArray16, fmtArray32:
+			h.k = kArray
+		case fmtMap16, fmtMap32:
+			h.k = kMap
+		default:
+			h.k = kExt
+			return h, d.extType(&h)
+		}
+		return h, nil
 	case fmtFixext1, fmtFixext2, fmtFixext4, fmtFixext8, fmtFixext16:
 		h.k, h.n = kExt, 1<<(c-fmtFixext1)
-		err = d.extType(&h)
+		return h, d.extType(&h)
 	case fmtFloat32:
-		var b []byte
-		if b, err = d.take(4); err == nil {
-			h.k, h.f = kFloat, float64(math.Float32frombits(binary.BigEndian.Uint32(b)))
+		b, err := d.take(4)
+		if err != nil {
+			return h, err
 		}
+		h.k, h.x = kFloat, math.Float64bits(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
 	case fmtFloat64:
-		var b []byte
-		if b, err = d.take(8); err == nil {
-			h.k, h.f = kFloat, math.Float64frombits(binary.BigEndian.Uint64(b))
+		b, err := d.take(8)
+		if err != nil {
+			return h, err
 		}
+		h.k, h.x = kFloat, binary.BigEndian.Uint64(b)
 	case fmtUint8, fmtUint16, fmtUint32, fmtUint64:
-		var b []byte
-		if b, err = d.take(1 << (c - fmtUint8)); err == nil {
-			h.k, h.u = kUint, bigEndian(b)
+		b, err := d.take(1 << (c - fmtUint8))
+		if err != nil {
+			return h, err
 		}
+		h.k, h.x = kUint, bigEndian(b)
 	case fmtInt8, fmtInt16, fmtInt32, fmtInt64:
-		var b []byte
-		if b, err = d.take(1 << (c - fmtInt8)); err == nil {
-			h.k = kInt
-			switch len(b) {
-			case 1:
-				h.i = int64(int8(b[0]))
-			case 2:
-				h.i = int64(int16(binary.BigEndian.Uint16(b)))
-			case 4:
-				h.i = int64(int32(binary.BigEndian.Uint32(b)))
-			default:
-				h.i = int64(binary.BigEndian.Uint64(b))
-			}
+		b, err := d.take(1 << (c - fmtInt8))
+		if err != nil {
+			return h, err
+		}
+		h.k = kInt
+		switch len(b) {
+		case 1:
+			h.x = uint64(int64(int8(b[0])))
+		case 2:
+			h.x = uint64(int64(int16(binary.BigEndian.Uint16(b))))
+		case 4:
+			h.x = uint64(int64(int32(binary.BigEndian.Uint32(b))))
+		default:
+			h.x = binary.BigEndian.Uint64(b)
 		}
 	default: // 0xc1
-		return h, &DecodeError{Offset: h.at, Reason: "byte 0xc1 is never used by MessagePack", Err: ErrInvalidFormat}
+		return h, &DecodeError{Offset: at, Reason: "byte 0xc1 is never used by MessagePack", Err: ErrInvalidFormat}
 	}
-	return h, err
+	return h, nil
 }
 
 func (d *decoder) extType(h *head) error {
@@ -269,6 +376,11 @@ func (d *decoder) extType(h *head) error {
 	}
 	h.ext = int8(b[0])
 	return nil
+}
+
+// isStrFormat reports whether c starts a str.
+func isStrFormat(c byte) bool {
+	return c&0xe0 == fmtFixstr || c == fmtStr8 || c == fmtStr16 || c == fmtStr32
 }
 
 func bigEndian(b []byte) uint64 {
@@ -293,21 +405,28 @@ func (d *decoder) skip() error {
 	return d.skipFrom(h)
 }
 
+// skipFrom passes over the rest of a value whose header is h. The document was
+// scanned, so its elements are counted here rather than recursed into.
 func (d *decoder) skipFrom(h head) error {
-	switch h.k {
-	case kStr, kBin, kExt:
-		_, err := d.take(h.n)
-		return err
-	case kArray, kMap:
-		n := h.n
-		if h.k == kMap {
-			n *= 2
-		}
-		for range n {
-			if err := d.skip(); err != nil {
+	pending := 0 // values still to pass over
+	for {
+		switch h.k {
+		case kStr, kBin, kExt:
+			if _, err := d.take(h.n); err != nil {
 				return err
 			}
+		case kArray:
+			pending += h.n
+		case kMap:
+			pending += 2 * h.n
+		}
+		if pending == 0 {
+			return nil
+		}
+		pending--
+		var err error
+		if h, err = d.next(); err != nil {
+			return err
 		}
 	}
-	return nil
 }

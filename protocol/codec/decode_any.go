@@ -30,16 +30,16 @@ func (d *decoder) anyFrom(h head) (any, error) {
 	case kNil:
 		return nil, nil
 	case kBool:
-		return h.b, nil
+		return h.bool(), nil
 	case kUint:
-		if h.u <= math.MaxInt64 {
-			return int64(h.u), nil
+		if h.uint() <= math.MaxInt64 {
+			return int64(h.uint()), nil
 		}
-		return h.u, nil
+		return h.uint(), nil
 	case kInt:
-		return h.i, nil
+		return h.int(), nil
 	case kFloat:
-		return h.f, nil
+		return h.float(), nil
 	case kStr:
 		b, err := d.take(h.n)
 		if err != nil {
@@ -79,6 +79,14 @@ func (d *decoder) anyFrom(h head) (any, error) {
 }
 
 func (d *decoder) mapAny(h head) (any, error) {
+	if h.n == 2 {
+		// A two-entry map may be a temporal sentinel: recognise it where it stands,
+		// before building a map it would be revived from.
+		t, ok, err := d.sentinel(h)
+		if ok || err != nil {
+			return t, err
+		}
+	}
 	m := make(map[string]any, h.n)
 	for i := 0; i < h.n; i++ {
 		kh, err := d.next()
@@ -98,7 +106,8 @@ func (d *decoder) mapAny(h head) (any, error) {
 		}
 		m[string(kb)] = v
 	}
-	if len(m) == 2 {
+	if len(m) == 2 && h.n != 2 {
+		// Duplicate keys collapsed into two entries: the map is revived as it reads.
 		t, ok, err := reviveTemporal(m, h.at)
 		if err != nil {
 			return nil, err
@@ -108,6 +117,36 @@ func (d *decoder) mapAny(h head) (any, error) {
 		}
 	}
 	return m, nil
+}
+
+// fillStringAnyMap decodes the h.n pairs of a map into m, as a decode into
+// map[string]any does: keys must be str (or bin, unless strict), values decode as into
+// an interface.
+func (d *decoder) fillStringAnyMap(h head, m map[string]any) error {
+	for range h.n {
+		kh, err := d.next()
+		if err != nil {
+			return err
+		}
+		var key string
+		switch {
+		case kh.k == kNil: // the zero key, as for any other Go map
+		case kh.k == kStr || (kh.k == kBin && !d.strict):
+			kb, err := d.take(kh.n)
+			if err != nil {
+				return err
+			}
+			key = string(kb)
+		default:
+			return d.mismatch(kh, stringType, "")
+		}
+		v, err := d.anyValue()
+		if err != nil {
+			return err
+		}
+		m[key] = v
+	}
+	return nil
 }
 
 // mapAnyGeneric continues a map whose key number i (already read as kh) is not a

@@ -323,6 +323,9 @@ func (e encoder) value(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 			if !rv.CanInterface() {
 				return b, encodeError(timeType, "reachable only through an unexported field", ErrUnsupportedType)
 			}
+			if p, ok := addressOf[time.Time](rv); ok { // no copy boxed in an interface
+				return e.time(b, *p, depth)
+			}
 			return e.time(b, rv.Interface().(time.Time), depth)
 		}
 		return e.structValue(b, rv, depth)
@@ -395,14 +398,28 @@ func (e encoder) mapValue(b []byte, rv reflect.Value, depth int) ([]byte, error)
 	if rv.Type().Key().Kind() != reflect.String {
 		return b, encodeError(rv.Type(), "a map key is not a string", ErrNonStringKey)
 	}
-	keys := rv.MapKeys()
-	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	// Copy the entries out once (key strings and values into one slice) and sort
+	// their positions: MapKeys and MapIndex would allocate a copy of every entry.
+	type entry struct {
+		key string
+		at  int
+	}
+	entries := make([]entry, 0, n)
+	vals := reflect.MakeSlice(reflect.SliceOf(rv.Type().Elem()), n, n)
+	k := reflect.New(rv.Type().Key()).Elem()
+	it := rv.MapRange()
+	for i := 0; it.Next(); i++ {
+		k.SetIterKey(it)
+		entries = append(entries, entry{key: k.String(), at: i})
+		vals.Index(i).SetIterValue(it)
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	b = appendMapHeader(b, n)
-	for _, k := range keys {
-		if b, err = e.str(b, k.String()); err != nil {
+	for _, en := range entries {
+		if b, err = e.str(b, en.key); err != nil {
 			return b, err
 		}
-		if b, err = e.value(b, rv.MapIndex(k), depth+1); err != nil {
+		if b, err = e.value(b, vals.Index(en.at), depth+1); err != nil {
 			return b, err
 		}
 	}
