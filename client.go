@@ -14,6 +14,7 @@ import (
 	"github.com/cachekit-io/cachekit-go/backend/memory"
 	"github.com/cachekit-io/cachekit-go/internal/l1"
 	"github.com/cachekit-io/cachekit-go/protocol/encryption"
+	"github.com/cachekit-io/cachekit-go/reliability"
 )
 
 // Client is a cache over one backend with an in-process L1 in front of it. It is safe for
@@ -21,11 +22,18 @@ import (
 //
 // Reads, writes and deletes are in get.go, set.go and delete.go; the value pipeline
 // (MessagePack, envelope, encryption) is in container.go; the Secure handle in
-// secure.go; cross-process L1 coherence in coherence.go.
+// secure.go; cross-process L1 coherence in coherence.go; Memoize in memoize.go.
 type Client struct {
-	backend     backend.Backend
-	ownsBackend bool
-	l1          *l1.Cache // nil when disabled
+	backend backend.Backend
+	// owned is the backend the client created and closes in Close (nil when the
+	// caller passed one); backend may be it wrapped in the reliability middleware.
+	owned backend.Backend
+	// reliable is the reliability middleware in the backend chain, nil when there is
+	// none; Stats reports its counters.
+	reliable reliability.Backend
+	l1       *l1.Cache // nil when disabled
+	// clock is the time source of the L1 and of Memoize's freshness decisions.
+	clock l1.Clock
 
 	prefix      string // "{namespace}:" or ""
 	defaultTTL  time.Duration
@@ -41,6 +49,10 @@ type Client struct {
 	logger *slog.Logger
 	stats  counters
 
+	// memo is the shared state of the client's memoized functions: their single-flight
+	// group and their background refreshes.
+	memo memoState
+
 	closed            atomic.Bool
 	closeOnce         sync.Once
 	closeErr          error
@@ -48,12 +60,23 @@ type Client struct {
 }
 
 // New returns a client configured by o. Every option is validated here; nothing is
-// checked lazily at first use. When the backend can report invalidations and the L1 is
-// on, New subscribes to them (see L1Options.NoInvalidation); a failed subscription is
+// checked lazily at first use. With Options.Reliability the backend is wrapped in the
+// reliability middleware. When the backend can report invalidations and the L1 is on,
+// New subscribes to them (see L1Options.NoInvalidation); a failed subscription is
 // logged and the client runs without cross-process coherence.
-func New(o Options) (*Client, error) {
+func New(o Options) (*Client, error) { return newWithClock(o, nil) }
+
+// systemClock reads the wall clock in nanoseconds, the L1's default time source.
+type systemClock struct{}
+
+func (systemClock) NowNano() int64 { return time.Now().UnixNano() }
+
+// newWithClock is New with the time source of the L1 and of Memoize's freshness
+// decisions; tests pass a clock they move by hand, nil means the system clock.
+func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 	const op = "new"
 	c := &Client{
+		clock:       clock,
 		defaultTTL:  DefaultTTL,
 		backfillTTL: DefaultL1BackfillTTL,
 		maxPayload:  DefaultMaxPayloadSize,
@@ -110,11 +133,15 @@ func New(o Options) (*Client, error) {
 	c.id = hex.EncodeToString(idBytes[:])
 
 	if !o.L1.Disabled {
-		cache, err := l1.New(l1.Options{Capacity: o.L1.Capacity, MaxBytes: o.L1.MaxBytes})
+		cache, err := l1.New(l1.Options{Capacity: o.L1.Capacity, MaxBytes: o.L1.MaxBytes, Clock: clock})
 		if err != nil {
 			return nil, newError(KindConfig, op, "", fmt.Errorf("Options.L1: %w", err))
 		}
 		c.l1 = cache
+	}
+
+	if c.clock == nil {
+		c.clock = systemClock{}
 	}
 
 	c.backend = o.Backend
@@ -124,7 +151,24 @@ func New(o Options) (*Client, error) {
 			c.closeL1()
 			return nil, newError(KindConfig, op, "", fmt.Errorf("creating the memory backend: %w", err))
 		}
-		c.backend, c.ownsBackend = mem, true
+		c.backend, c.owned = mem, mem
+	}
+	if o.Reliability != nil {
+		if _, wrapped := c.backend.(reliability.Backend); !wrapped {
+			rb, err := reliability.New(c.backend, *o.Reliability)
+			if err != nil {
+				c.closeL1()
+				c.closeOwned()
+				return nil, newError(KindConfig, op, "", fmt.Errorf("Options.Reliability: %w", err))
+			}
+			c.backend = rb
+		}
+	}
+	c.reliable = findReliability(c.backend)
+	if err := c.memo.init(c); err != nil {
+		c.closeL1()
+		c.closeOwned()
+		return nil, newError(KindConfig, op, "", err)
 	}
 
 	if c.l1 != nil && !o.L1.NoInvalidation {
@@ -133,8 +177,9 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
-// Close stops the client's background work (the invalidation subscription and the L1
-// clean-up) and closes the backend if the client created it. A backend passed in
+// Close stops the client's background work (the invalidation subscription, the L1
+// clean-up, and Memoize's loads and background refreshes, which it cancels and waits
+// for) and closes the backend if the client created it. A backend passed in
 // Options.Backend stays open. Calls after Close fail with ErrClosed; Close itself may be
 // called more than once.
 func (c *Client) Close() error {
@@ -143,14 +188,38 @@ func (c *Client) Close() error {
 		if c.stopInvalidations != nil {
 			c.stopInvalidations()
 		}
+		c.memo.close()
 		c.closeL1()
-		if c.ownsBackend {
-			if cl, ok := c.backend.(interface{ Close() error }); ok {
-				c.closeErr = cl.Close()
-			}
-		}
+		c.closeErr = c.closeOwned()
 	})
 	return c.closeErr
+}
+
+// closeOwned closes the backend the client created, if any.
+func (c *Client) closeOwned() error {
+	if cl, ok := c.owned.(interface{ Close() error }); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// findReliability returns the reliability middleware in b's chain of wrappers (each
+// found through an Unwrap() backend.Backend method), or nil.
+func findReliability(b backend.Backend) reliability.Backend {
+	for range 16 { // a bound, in case a wrapper unwraps to itself
+		if rb, ok := b.(reliability.Backend); ok {
+			return rb
+		}
+		u, ok := b.(interface{ Unwrap() backend.Backend })
+		if !ok {
+			return nil
+		}
+		b = u.Unwrap()
+		if b == nil {
+			return nil
+		}
+	}
+	return nil
 }
 
 func (c *Client) closeL1() {

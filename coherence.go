@@ -25,9 +25,11 @@ func (c *Client) subscribe() {
 	c.stopInvalidations = stop
 }
 
-// onInvalidation applies one invalidation to the L1. It runs on a backend goroutine
-// and does not block.
+// onInvalidation applies one invalidation to the L1, and wakes any memoized call
+// waiting for another process to store that key (the single-flight group has no
+// subscription of its own). It runs on a backend goroutine and does not block.
 func (c *Client) onInvalidation(ev backend.Invalidation) {
+	c.memo.notify(ev.Key)
 	if ev.Origin != "" && ev.Origin == c.id {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/reliability"
 )
 
 // Defaults applied to the zero value of each Options field.
@@ -59,9 +60,16 @@ func (c Container) String() string {
 type Options struct {
 	// Backend is the L2 store. nil means a new in-process memory backend that the client
 	// owns and closes in Close; a backend given here is never closed by the client.
-	// Reliability middleware (retry, circuit breaker, backpressure) wraps a backend and
-	// is passed here in its place.
 	Backend backend.Backend
+
+	// Reliability, when not nil, makes New wrap Backend in the reliability middleware
+	// (retry, circuit breaker, backpressure: package reliability) configured by it; a
+	// pointer to the zero reliability.Options turns every guard on with its defaults.
+	// nil, the zero value, leaves Backend as given, so a backend the caller wrapped
+	// already is not wrapped twice; a Backend that already is a reliability.Backend is
+	// never wrapped again whatever this field says. The production and secure presets
+	// set it. Stats reports the middleware's counters either way.
+	Reliability *reliability.Options
 
 	// Namespace prefixes every storage key as "{Namespace}:{key}". It is 1 to 255
 	// printable ASCII bytes, or empty for no prefix.

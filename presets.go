@@ -1,6 +1,10 @@
 package cachekit
 
-import "time"
+import (
+	"time"
+
+	"github.com/cachekit-io/cachekit-go/reliability"
+)
 
 // Default TTLs of the intent presets (spec/intent-presets.md).
 const (
@@ -13,14 +17,20 @@ const (
 // in every cachekit SDK. Set Options.Backend (and anything else) on the result, then
 // call New. An explicit field set afterwards overrides the preset.
 //
-// When the backend is unreachable, reads and writes return a Backend* error to the
-// caller in every preset: the client itself never hides an outage. The production and
-// secure presets call for the reliability stack (retry, circuit breaker, backpressure),
-// a backend middleware these constructors do not apply yet: wrap the backend yourself,
-// as in Options.Backend, err = reliability.New(b, reliability.Options{}).
+// The production and secure presets turn on the reliability stack (Options.Reliability:
+// retry, circuit breaker, backpressure, with the defaults of package reliability); the
+// minimal preset leaves it off.
+//
+// When the backend is unreachable, in every preset, the client's own reads and writes
+// (Get, Set, Delete, ...) return a Backend* error to the caller: the client never hides
+// an outage. With the reliability stack the error comes sooner once the breaker is open
+// (KindBackendCircuitOpen) or the backend is saturated (KindBackendBackpressure). A
+// function wrapped with Memoize runs uncached instead (fail open) and returns its own
+// result; one memoized through encryption (the secure preset, or MemoSecure) returns
+// the Backend* error instead (fail closed).
 
 // MinimalOptions is the minimal preset: 300 s default TTL, L1 on, no cross-process
-// invalidation, no encryption.
+// invalidation, no encryption, no reliability stack.
 func MinimalOptions() Options {
 	return Options{
 		DefaultTTL: MinimalTTL,
@@ -29,20 +39,24 @@ func MinimalOptions() Options {
 }
 
 // ProductionOptions is the production preset: 600 s default TTL, L1 on and kept
-// coherent across processes when the backend supports invalidations, no encryption.
+// coherent across processes when the backend supports invalidations, the reliability
+// stack on with its defaults, no encryption. Adjust the stack through the returned
+// Options.Reliability (for example its OnStateChange).
 func ProductionOptions() Options {
-	return Options{DefaultTTL: ProductionTTL}
+	return Options{DefaultTTL: ProductionTTL, Reliability: &reliability.Options{}}
 }
 
 // SecureOptions is the secure preset: 600 s default TTL, L1 on holding ciphertext only,
-// and every operation encrypted under masterKeyHex (hex, at least 32 bytes; exactly 32
+// the reliability stack on with its defaults, and every operation encrypted under
+// masterKeyHex (hex, at least 32 bytes; exactly 32
 // is the portable size). An empty masterKeyHex falls back to CACHEKIT_MASTER_KEY; with
 // neither, New fails. The tenant is Options.Tenant, else CACHEKIT_DEPLOYMENT_UUID, else
 // "default".
 func SecureOptions(masterKeyHex string) Options {
 	return Options{
-		DefaultTTL: SecureTTL,
-		Encrypt:    true,
-		MasterKey:  Secret(masterKeyHex),
+		DefaultTTL:  SecureTTL,
+		Encrypt:     true,
+		MasterKey:   Secret(masterKeyHex),
+		Reliability: &reliability.Options{},
 	}
 }

@@ -1,6 +1,10 @@
 package cachekit
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/cachekit-io/cachekit-go/reliability"
+)
 
 // Stats is a snapshot of a client's counters since New.
 type Stats struct {
@@ -25,6 +29,46 @@ type Stats struct {
 	InvalidationsReceived uint64
 	// PreviousKeyReads counts values decrypted with a decrypt-only (previous) master key.
 	PreviousKeyReads uint64
+
+	// Memo counts the work of the client's memoized functions (Memoize).
+	Memo MemoStats
+
+	// Reliability is the snapshot of the reliability middleware in front of the
+	// backend (Options.Reliability, or a reliability.Backend passed as Options.Backend
+	// or found through Unwrap): the circuit breaker's state, retries, failures,
+	// refused and shed calls. It is nil when there is no such middleware.
+	Reliability *reliability.Stats
+}
+
+// MemoStats counts the calls of the functions memoized on one client, all together.
+type MemoStats struct {
+	// Hits counts calls answered from the cache with a fresh value.
+	Hits uint64
+	// StaleServed counts calls answered with a stale value (older than the
+	// stale-while-revalidate threshold) while a background refresh was started or
+	// already running.
+	StaleServed uint64
+	// NegativeHits counts calls answered with a cached failure (MemoCacheErrors).
+	NegativeHits uint64
+	// Misses counts calls that found nothing and went through the single-flight.
+	Misses uint64
+	// Shared counts calls that got a result loaded by another call: joined in this
+	// process, or stored by another process holding the lock.
+	Shared uint64
+	// LoaderRuns counts runs of the wrapped functions, for whatever reason: misses,
+	// refreshes and uncached runs.
+	LoaderRuns uint64
+	// Refreshes counts background refreshes started for stale values.
+	Refreshes uint64
+	// Uncached counts runs of the wrapped function without the cache because reading
+	// it failed with an outage-class error (fail open).
+	Uncached uint64
+	// WriteErrors counts results (or cached failures) that could not be written to the
+	// cache: encoding failures and backend errors. The call still returned its result.
+	WriteErrors uint64
+	// WritesSkipped counts results not written because a newer write or delete of the
+	// key happened while the function ran (the newer one wins).
+	WritesSkipped uint64
 }
 
 // counters are the live statistics; each is one atomic add where it is counted.
@@ -35,6 +79,10 @@ type counters struct {
 	invalidations    atomic.Uint64
 	previousKeyReads atomic.Uint64
 	errors           [numKinds]atomic.Uint64
+
+	memoHits, memoStale, memoNegative, memoMisses, memoShared atomic.Uint64
+	memoLoads, memoRefreshes, memoUncached                    atomic.Uint64
+	memoWriteErrors, memoWritesSkipped                        atomic.Uint64
 }
 
 // Stats returns a snapshot of the client's counters.
@@ -46,6 +94,22 @@ func (c *Client) Stats() Stats {
 		InvalidationsReceived: c.stats.invalidations.Load(),
 		PreviousKeyReads:      c.stats.previousKeyReads.Load(),
 		Errors:                map[Kind]uint64{},
+		Memo: MemoStats{
+			Hits:          c.stats.memoHits.Load(),
+			StaleServed:   c.stats.memoStale.Load(),
+			NegativeHits:  c.stats.memoNegative.Load(),
+			Misses:        c.stats.memoMisses.Load(),
+			Shared:        c.stats.memoShared.Load(),
+			LoaderRuns:    c.stats.memoLoads.Load(),
+			Refreshes:     c.stats.memoRefreshes.Load(),
+			Uncached:      c.stats.memoUncached.Load(),
+			WriteErrors:   c.stats.memoWriteErrors.Load(),
+			WritesSkipped: c.stats.memoWritesSkipped.Load(),
+		},
+	}
+	if c.reliable != nil {
+		rs := c.reliable.Stats()
+		s.Reliability = &rs
 	}
 	for k := range c.stats.errors {
 		if n := c.stats.errors[k].Load(); n > 0 {
