@@ -39,6 +39,11 @@ func TestInvalidationAcrossClients(t *testing.T) {
 	if err := a.Set(ctx, "k", "v1"); err != nil {
 		t.Fatal(err)
 	}
+	// a's write reaches b as an invalidation on the backend's own goroutine; let it land
+	// first, or it could evict the copy b is about to backfill.
+	eventually(t, "b to receive the invalidation of a's first write", func() bool {
+		return b.Stats().InvalidationsReceived >= 1
+	})
 	if got, _, _ := Get[string](ctx, b, "k"); got != "v1" {
 		t.Fatalf("b read %q", got)
 	}

@@ -15,7 +15,11 @@ func TestEnvelopeModeStoresEnvelope(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, fb := newFakeClient(t, Options{Container: ContainerEnvelope})
-	v := map[string]any{"user_id": 42, "name": strings.Repeat("cachekit ", 20)}
+	// A struct, not a map: plain MessagePack writes map entries in Go's random order.
+	v := struct {
+		UserID int    `msgpack:"user_id"`
+		Name   string `msgpack:"name"`
+	}{42, strings.Repeat("cachekit ", 20)}
 	if err := c.Set(ctx, "k", v); err != nil {
 		t.Fatal(err)
 	}

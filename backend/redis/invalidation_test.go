@@ -116,7 +116,7 @@ func TestInvalidationFromAnotherBackend(t *testing.T) {
 func TestInvalidationFromRedisCLI(t *testing.T) {
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {
-		t.Skip("redis-cli is not installed")
+		t.Fatal("redis-cli is not installed (scripts/ensure-test-deps.sh installs redis-tools)")
 	}
 	srv, b := standalone(t, Options{}) // InvalidationAuto: tracking on Redis 7
 	rec := subscribe(t, b, "cli:")
