@@ -31,7 +31,14 @@ type Client struct {
 	// reliable is the reliability middleware in the backend chain, nil when there is
 	// none; Stats reports its counters.
 	reliable reliability.Backend
-	l1       *l1.Cache // nil when disabled
+
+	// reportsFreshness is true when the backend says how long a value may stay in L1
+	// (backend.FreshnessReporter); reads then pass a backend.WithFreshness sink.
+	reportsFreshness bool
+	// statsConsumer is the backend that reports this client's counters to its server
+	// (backend.StatsConsumer), detached again in Close.
+	statsConsumer backend.StatsConsumer
+	l1            *l1.Cache // nil when disabled
 	// clock is the time source of the L1 and of Memoize's freshness decisions.
 	clock l1.Clock
 
@@ -152,6 +159,8 @@ func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 			return nil, newError(KindConfig, op, "", fmt.Errorf("creating the memory backend: %w", err))
 		}
 		c.backend, c.owned = mem, mem
+	} else if o.CloseBackend {
+		c.owned = o.Backend
 	}
 	if o.Reliability != nil {
 		if _, wrapped := c.backend.(reliability.Backend); !wrapped {
@@ -165,6 +174,7 @@ func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 		}
 	}
 	c.reliable = findReliability(c.backend)
+	c.wireServerHints()
 	if err := c.memo.init(c); err != nil {
 		c.closeL1()
 		c.closeOwned()
@@ -189,6 +199,9 @@ func (c *Client) Close() error {
 			c.stopInvalidations()
 		}
 		c.memo.close()
+		if c.statsConsumer != nil {
+			c.statsConsumer.SetStatsSource(nil)
+		}
 		c.closeL1()
 		c.closeErr = c.closeOwned()
 	})
@@ -203,23 +216,30 @@ func (c *Client) closeOwned() error {
 	return nil
 }
 
-// findReliability returns the reliability middleware in b's chain of wrappers (each
-// found through an Unwrap() backend.Backend method), or nil.
+// findReliability returns the reliability middleware in b's chain of wrappers, or nil.
 func findReliability(b backend.Backend) reliability.Backend {
+	rb, _ := findInChain[reliability.Backend](b)
+	return rb
+}
+
+// findInChain returns the first backend in b's chain of wrappers (each found through an
+// Unwrap() backend.Backend method) that implements T.
+func findInChain[T any](b backend.Backend) (T, bool) {
+	var zero T
 	for range 16 { // a bound, in case a wrapper unwraps to itself
-		if rb, ok := b.(reliability.Backend); ok {
-			return rb
+		if t, ok := b.(T); ok {
+			return t, true
 		}
 		u, ok := b.(interface{ Unwrap() backend.Backend })
 		if !ok {
-			return nil
+			return zero, false
 		}
 		b = u.Unwrap()
 		if b == nil {
-			return nil
+			return zero, false
 		}
 	}
-	return nil
+	return zero, false
 }
 
 func (c *Client) closeL1() {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cachekit-io/cachekit-go/backend/cachekitio"
 	"github.com/cachekit-io/cachekit-go/protocol/encryption"
 )
 
@@ -91,13 +92,32 @@ func LoadEnv(lookup func(name string) (value string, ok bool)) (Options, error) 
 	return o, nil
 }
 
-// NewFromEnv returns New(FromEnv()).
+// NewFromEnv returns New(FromEnv()), with one addition: when CACHEKIT_API_KEY is set,
+// the backend is cachekit.io (configured as IOOptions does, from the CACHEKIT_API_*
+// variables, with the reliability stack), as the other SDKs do; otherwise it is the
+// in-process memory backend. The client closes the backend it creates.
 func NewFromEnv() (*Client, error) {
 	o, err := FromEnv()
 	if err != nil {
 		return nil, err
 	}
-	return New(o)
+	if key, ok := os.LookupEnv(cachekitio.EnvAPIKey); ok && key != "" {
+		io, err := IOOptions("")
+		if err != nil {
+			return nil, err
+		}
+		o.Backend, o.CloseBackend = io.Backend, true
+		if o.Reliability == nil {
+			o.Reliability = io.Reliability
+		}
+	}
+	c, err := New(o)
+	if err != nil && o.CloseBackend {
+		if cl, ok := o.Backend.(interface{ Close() error }); ok {
+			_ = cl.Close()
+		}
+	}
+	return c, err
 }
 
 func envError(name string, err error) *Error {

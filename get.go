@@ -52,7 +52,7 @@ func (c *Client) fetch(ctx context.Context, op, key string, encrypt bool) ([]byt
 	if c.l1 != nil {
 		gen = c.l1.Generation(key) // before the read: see internal/l1's coherence rules
 	}
-	stored, found, err := c.backend.Get(ctx, c.storageKey(key))
+	stored, fresh, found, err := c.backendGet(ctx, c.storageKey(key))
 	if err != nil {
 		return nil, false, c.backendFailure(op, key, err)
 	}
@@ -67,7 +67,7 @@ func (c *Client) fetch(ctx context.Context, op, key string, encrypt bool) ([]byt
 	}
 	if c.l1 != nil {
 		beforeBackfill(key)
-		c.l1.Backfill(key, stored, c.backfillTTL, gen)
+		c.backfill(key, stored, c.backfillTTL, fresh, gen)
 	}
 	return data, true, nil
 }

@@ -210,7 +210,7 @@ func (m *memoizer[R]) read(ctx context.Context, key string) (R, state, error) {
 		gen = c.l1.Generation(key) // before the read, as in Client.fetch
 	}
 	sk := c.storageKey(key)
-	stored, found, err := c.backend.Get(ctx, sk)
+	stored, fresh, found, err := c.backendGet(ctx, sk)
 	if err != nil {
 		return zero, stateMiss, c.backendFailure(m.op, key, err)
 	}
@@ -237,9 +237,13 @@ func (m *memoizer[R]) read(ctx context.Context, key string) (R, state, error) {
 		if m.swr > 0 {
 			st, l1TTL = m.ageFromBackend(ctx, sk, l1TTL)
 		}
+		if fresh.Stale && st == stateFresh {
+			// The server served it past its fresh lifetime: answer now, refresh behind.
+			st = stateStale
+		}
 	}
-	if c.l1 != nil && st != stateStale {
-		c.l1.Backfill(key, stored, l1TTL, gen)
+	if st != stateStale {
+		c.backfill(key, stored, l1TTL, fresh, gen)
 	}
 	return v, st, nil
 }

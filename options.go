@@ -110,6 +110,11 @@ type Options struct {
 	// CACHEKIT_DEPLOYMENT_UUID (as canonical lowercase), else "default".
 	Tenant string
 
+	// CloseBackend makes Close close Backend too (when it has a Close method). Presets
+	// that create their backend, such as IOOptions, set it; a backend you pass yourself
+	// stays open unless you set it.
+	CloseBackend bool
+
 	// Logger receives warnings, such as a failed invalidation subscription. nil means
 	// slog.Default().
 	Logger *slog.Logger

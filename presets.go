@@ -1,8 +1,11 @@
 package cachekit
 
 import (
+	"fmt"
+	"os"
 	"time"
 
+	"github.com/cachekit-io/cachekit-go/backend/cachekitio"
 	"github.com/cachekit-io/cachekit-go/reliability"
 )
 
@@ -11,6 +14,7 @@ const (
 	MinimalTTL    = 300 * time.Second
 	ProductionTTL = 600 * time.Second
 	SecureTTL     = 600 * time.Second
+	IOTTL         = 3600 * time.Second
 )
 
 // The intent presets return Options for one operational intent, with the same meaning
@@ -59,4 +63,39 @@ func SecureOptions(masterKeyHex string) Options {
 		MasterKey:   Secret(masterKeyHex),
 		Reliability: &reliability.Options{},
 	}
+}
+
+// IOOptions is the io preset: the cachekit.io backend, 3600 s default TTL, L1 on, and the
+// reliability stack on. apiKey is the cachekit.io API key; empty means CACHEKIT_API_KEY.
+// The backend's other settings come from CACHEKIT_API_URL, CACHEKIT_ALLOW_CUSTOM_HOST,
+// CACHEKIT_TIMEOUT, CACHEKIT_MAX_RETRIES and CACHEKIT_CONNECTION_POOL_SIZE (see
+// cachekitio.FromEnv). Retries are left to the cachekit.io client, which honours the
+// server's Retry-After, so the middleware's own retry layer is off; the breaker and
+// backpressure stay on. The returned Options own the backend (CloseBackend), so the
+// client's Close closes it; if you do not call New with them, close Options.Backend
+// yourself. A missing key or an invalid variable is a KindConfig error naming it.
+func IOOptions(apiKey string) (Options, error) {
+	lookup := os.LookupEnv
+	if apiKey != "" {
+		lookup = func(name string) (string, bool) {
+			if name == cachekitio.EnvAPIKey {
+				return apiKey, true
+			}
+			return os.LookupEnv(name)
+		}
+	}
+	bo, err := cachekitio.LoadEnv(lookup)
+	if err != nil {
+		return Options{}, newError(KindConfig, "io preset", "", err)
+	}
+	b, err := cachekitio.New(bo)
+	if err != nil {
+		return Options{}, newError(KindConfig, "io preset", "", fmt.Errorf("the cachekit.io backend: %w", err))
+	}
+	return Options{
+		Backend:      b,
+		CloseBackend: true,
+		DefaultTTL:   IOTTL,
+		Reliability:  &reliability.Options{Retry: reliability.RetryOptions{Disabled: true}},
+	}, nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Backend is a cachekit.io API client implementing backend.Backend,
-// backend.TTLInspector, backend.Locker, FreshnessReporter and MetricsConsumer. It is
+// backend.TTLInspector, backend.Locker, FreshnessReporter and backend.StatsConsumer. It is
 // safe for concurrent use. Build it with New; see the package documentation for the
 // request rules it follows.
 type Backend struct {
@@ -35,11 +35,11 @@ type Backend struct {
 
 // Compile-time checks of the capabilities Backend offers.
 var (
-	_ backend.Backend      = (*Backend)(nil)
-	_ backend.TTLInspector = (*Backend)(nil)
-	_ backend.Locker       = (*Backend)(nil)
-	_ FreshnessReporter    = (*Backend)(nil)
-	_ MetricsConsumer      = (*Backend)(nil)
+	_ backend.Backend       = (*Backend)(nil)
+	_ backend.TTLInspector  = (*Backend)(nil)
+	_ backend.Locker        = (*Backend)(nil)
+	_ FreshnessReporter     = (*Backend)(nil)
+	_ backend.StatsConsumer = (*Backend)(nil)
 )
 
 // New validates opts and returns a client. It makes no request: use Health to check
@@ -95,8 +95,9 @@ func (b *Backend) Close() error {
 	return nil
 }
 
-// SetMetricsSource implements MetricsConsumer.
-func (b *Backend) SetMetricsSource(source func() L1Metrics) {
+// SetStatsSource implements backend.StatsConsumer: source supplies the counters sent
+// as X-CacheKit-L1-Hits, -L2-Hits, -Misses and -L1-Hit-Rate; nil stops sending them.
+func (b *Backend) SetStatsSource(source func() L1Metrics) {
 	if source == nil {
 		b.metrics.Store(nil)
 		return

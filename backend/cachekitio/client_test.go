@@ -24,11 +24,11 @@ func TestRequestHeaders(t *testing.T) {
 	_, _, _ = b.Get(ctx, "a")
 	_, _ = b.Exists(WithL1Status(ctx, L1Hit), "a")
 	calls := 0
-	b.SetMetricsSource(func() L1Metrics { calls++; return L1Metrics{L1Hits: 2, L2Hits: 1, Misses: 3} })
+	b.SetStatsSource(func() L1Metrics { calls++; return L1Metrics{L1Hits: 2, L2Hits: 1, Misses: 3} })
 	_, _, _ = b.Get(ctx, "a")
 	_, _, _ = b.Get(WithL1Status(ctx, L1Disabled), "a")
 	_, _, _ = b.Get(WithL1Status(ctx, "bogus"), "a")
-	b.SetMetricsSource(nil)
+	b.SetStatsSource(nil)
 	_, _, _ = b.TTL(ctx, "a")
 
 	reqs := rec.requests()
@@ -85,8 +85,8 @@ func TestHitRate(t *testing.T) {
 		{L1Metrics{L1Hits: 2, L2Hits: 1}, "0.667"},
 		{L1Metrics{L1Hits: 1, L2Hits: 999}, "0.001"},
 	} {
-		if got := strconv.FormatFloat(c.m.HitRate(), 'f', 3, 64); got != c.want {
-			t.Errorf("%+v.HitRate() = %s, want %s", c.m, got, c.want)
+		if got := strconv.FormatFloat(c.m.L1HitRate(), 'f', 3, 64); got != c.want {
+			t.Errorf("%+v.L1HitRate() = %s, want %s", c.m, got, c.want)
 		}
 	}
 }

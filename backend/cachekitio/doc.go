@@ -3,7 +3,7 @@
 // standard library, and builds for GOOS=js, where requests go through the Fetch API.
 //
 // Backend implements backend.Backend, backend.TTLInspector and backend.Locker, plus
-// FreshnessReporter and MetricsConsumer for the cachekit client. The API has no batch
+// FreshnessReporter and backend.StatsConsumer for the cachekit client. The API has no batch
 // read and no change feed, so BatchGetter and Invalidator are not implemented.
 //
 // # Requests
@@ -11,7 +11,7 @@
 // Every request goes to {APIURL}/v1/cache/... and carries Authorization: Bearer,
 // X-CacheKit-L1-Status (from WithL1Status), the process's X-CacheKit-Session-ID (a
 // random UUID) and X-CacheKit-Session-Start (Unix milliseconds), and, once a metrics
-// source is installed with SetMetricsSource, X-CacheKit-L1-Hits, -L2-Hits, -Misses and
+// source is installed with SetStatsSource, X-CacheKit-L1-Hits, -L2-Hits, -Misses and
 // -L1-Hit-Rate (three decimals) from the caller's real counters.
 //
 // The key is one path segment: every byte outside A-Z a-z 0-9 - . _ ~ is sent as %HH
@@ -46,7 +46,7 @@
 //
 // The client should also wrap each backend call's context with WithL1Status ("miss"
 // after an L1 miss, "hit" or "disabled" as the case may be) and install its counters
-// with SetMetricsSource.
+// with SetStatsSource.
 //
 // # Errors
 //

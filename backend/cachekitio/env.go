@@ -36,9 +36,14 @@ const maxEnvTimeout = time.Hour
 // wrapping ErrInvalidOptions that names the variable (and shows the value, except for
 // the API key, whose value is never shown). AllowInsecureLoopback cannot be set from the
 // environment. FromEnv does not check the URL; New does.
-func FromEnv() (Options, error) {
+func FromEnv() (Options, error) { return LoadEnv(os.LookupEnv) }
+
+// LoadEnv is FromEnv over an arbitrary lookup function, such as a map in a test or a
+// Worker's bindings.
+func LoadEnv(lookup func(name string) (value string, ok bool)) (Options, error) {
+	getenv := func(name string) string { v, _ := lookup(name); return v }
 	var o Options
-	key, _ := os.LookupEnv(EnvAPIKey)
+	key, _ := lookup(EnvAPIKey)
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return Options{}, fmt.Errorf("%w: %s is not set", ErrInvalidOptions, EnvAPIKey)
@@ -47,23 +52,23 @@ func FromEnv() (Options, error) {
 		return Options{}, fmt.Errorf("%w: %s is not a valid bearer token (its value is not shown)", ErrInvalidOptions, EnvAPIKey)
 	}
 	o.APIKey = key
-	o.APIURL = strings.TrimSpace(os.Getenv(EnvAPIURL))
+	o.APIURL = strings.TrimSpace(getenv(EnvAPIURL))
 
-	if v := strings.TrimSpace(os.Getenv(EnvAllowCustomHost)); v != "" {
+	if v := strings.TrimSpace(getenv(EnvAllowCustomHost)); v != "" {
 		allow, err := strconv.ParseBool(v)
 		if err != nil {
 			return Options{}, fmt.Errorf("%w: %s=%q is not true or false", ErrInvalidOptions, EnvAllowCustomHost, v)
 		}
 		o.AllowCustomHost = allow
 	}
-	if v := strings.TrimSpace(os.Getenv(EnvTimeout)); v != "" {
+	if v := strings.TrimSpace(getenv(EnvTimeout)); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(secs) || secs <= 0 || secs > maxEnvTimeout.Seconds() {
 			return Options{}, fmt.Errorf("%w: %s=%q is not a number of seconds in (0, %g]", ErrInvalidOptions, EnvTimeout, v, maxEnvTimeout.Seconds())
 		}
 		o.Timeout = time.Duration(math.Ceil(secs * float64(time.Second)))
 	}
-	if v := strings.TrimSpace(os.Getenv(EnvMaxRetries)); v != "" {
+	if v := strings.TrimSpace(getenv(EnvMaxRetries)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > maxRetriesCap {
 			return Options{}, fmt.Errorf("%w: %s=%q is not an integer in 0..%d", ErrInvalidOptions, EnvMaxRetries, v, maxRetriesCap)
@@ -73,7 +78,7 @@ func FromEnv() (Options, error) {
 			o.MaxRetries = -1 // Options spells "no retries" as a negative number.
 		}
 	}
-	if v := strings.TrimSpace(os.Getenv(EnvPoolSize)); v != "" {
+	if v := strings.TrimSpace(getenv(EnvPoolSize)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPoolSize {
 			return Options{}, fmt.Errorf("%w: %s=%q is not an integer in 1..%d", ErrInvalidOptions, EnvPoolSize, v, maxPoolSize)

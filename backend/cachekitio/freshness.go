@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/backend"
 )
 
 // Response headers of a GET that describe the value's freshness.
@@ -15,39 +17,13 @@ const (
 // maxFreshForSeconds is the largest valid X-CacheKit-Fresh-For: the 30-day TTL cap.
 const maxFreshForSeconds = 2_592_000
 
-// ResponseMeta is what a GET's headers say about the value it returned. The cachekit
-// client uses it to decide whether, and for how long, the value may enter its L1; see
-// L1TTL.
-type ResponseMeta struct {
-	// Stale is true when the server served the entry after its fresh lifetime, inside
-	// its stale window: X-CacheKit-Freshness was present and not exactly "fresh". A
-	// stale value is returned to the caller but never cached locally.
-	Stale bool
-	// HasFreshFor is false when the answer carried no X-CacheKit-Fresh-For (an entry
-	// with no expiry, or a server that predates the header).
-	HasFreshFor bool
-	// FreshFor is the server's remaining freshness when HasFreshFor: whole seconds, 0
-	// for an invalid header value (anything but 1 to 7 ASCII digits up to 2,592,000).
-	FreshFor time.Duration
-}
-
-// L1TTL applies the API's backfill rule to a value just read: it returns how long a
-// local copy may be kept, at most localTTL, and ok == false when the value must not be
-// cached locally at all. A stale answer and a Fresh-For of 0 are never cached; a
-// positive Fresh-For bounds the local lifetime to min(localTTL, FreshFor); an absent
-// Fresh-For leaves localTTL as it is.
-func (m ResponseMeta) L1TTL(localTTL time.Duration) (ttl time.Duration, ok bool) {
-	if m.Stale || localTTL <= 0 {
-		return 0, false
-	}
-	if !m.HasFreshFor {
-		return localTTL, true
-	}
-	if m.FreshFor <= 0 {
-		return 0, false
-	}
-	return min(localTTL, m.FreshFor), true
-}
+// ResponseMeta is what a GET's headers say about the value it returned:
+// X-CacheKit-Freshness present and not exactly "fresh" makes it Stale;
+// X-CacheKit-Fresh-For gives FreshFor in whole seconds, 0 for an invalid value (anything
+// but 1 to 7 ASCII digits up to 2,592,000); no header leaves HasFreshFor false. The
+// cachekit client applies backend.Freshness.L1TTL to it to decide whether, and for how
+// long, the value may enter its L1.
+type ResponseMeta = backend.Freshness
 
 // parseResponseMeta reads the freshness headers of a GET 200 answer.
 func parseResponseMeta(h http.Header) ResponseMeta {
@@ -108,13 +84,12 @@ func freshForValue(v string) int64 {
 	return n
 }
 
-type metaSinkKey struct{}
-
 // WithResponseMeta returns a context that makes Get record the answer's ResponseMeta in
-// *sink (the zero value on a miss or an error). It reaches the backend through any
-// middleware that passes the context on, such as package reliability, where a type
-// assertion to FreshnessReporter would not. The sink must not be shared between
-// concurrent calls.
+// *sink. It is backend.WithFreshness, named for this package's readers.
 func WithResponseMeta(ctx context.Context, sink *ResponseMeta) context.Context {
-	return context.WithValue(ctx, metaSinkKey{}, sink)
+	return backend.WithFreshness(ctx, sink)
 }
+
+// ReportsFreshness implements backend.FreshnessReporter: Get fills a
+// backend.WithFreshness sink from the response headers.
+func (b *Backend) ReportsFreshness() bool { return true }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/backend"
 )
 
 // L1Status says how the caller's in-process cache (L1) took part in a request; it is
@@ -46,33 +48,7 @@ func l1StatusFrom(ctx context.Context, def L1Status) L1Status {
 
 // L1Metrics are the caller's cache statistics since it started, sent with every
 // request as X-CacheKit-L1-Hits, -L2-Hits, -Misses and -L1-Hit-Rate.
-type L1Metrics struct {
-	// L1Hits counts reads answered from the in-process cache.
-	L1Hits uint64
-	// L2Hits counts reads answered by the backend (stale serves included).
-	L2Hits uint64
-	// Misses counts reads that found nothing.
-	Misses uint64
-}
-
-// HitRate is L1Hits over all reads, 0 when there were none.
-func (m L1Metrics) HitRate() float64 {
-	total := float64(m.L1Hits) + float64(m.L2Hits) + float64(m.Misses)
-	if total == 0 {
-		return 0
-	}
-	return float64(m.L1Hits) / total
-}
-
-// MetricsConsumer is implemented by backends that send the caller's cache statistics
-// with their requests. The cachekit client finds it by type assertion (after unwrapping
-// middleware) and hands it a function returning its real counters.
-type MetricsConsumer interface {
-	// SetMetricsSource installs source, which is then called once per request, on the
-	// requesting goroutine; it must be cheap and safe for concurrent use. Nil removes
-	// it, after which no counter headers are sent.
-	SetMetricsSource(source func() L1Metrics)
-}
+type L1Metrics = backend.CacheStats
 
 // session identifies this process to the service: a random UUID (version 4) and the
 // time it was first needed, in Unix milliseconds.

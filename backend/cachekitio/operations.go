@@ -26,12 +26,12 @@ type FreshnessReporter interface {
 // Get implements backend.Backend: GET /v1/cache/{key}. A 404 is a miss. A stale value
 // is returned like a fresh one; use GetWithMeta to tell them apart.
 //
-// When ctx carries a sink from WithResponseMeta, Get also fills it in, so a caller
+// When ctx carries a sink from backend.WithFreshness, Get also fills it in, so a caller
 // whose backend is wrapped in middleware (which hides GetWithMeta) still learns the
 // answer's freshness.
 func (b *Backend) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	v, meta, found, err := b.GetWithMeta(ctx, key)
-	if sink, ok := ctx.Value(metaSinkKey{}).(*ResponseMeta); ok && sink != nil {
+	if sink := backend.FreshnessSink(ctx); sink != nil {
 		*sink = meta
 	}
 	return v, found, err

@@ -159,7 +159,7 @@ func (b *Backend) newRequest(ctx context.Context, c *call) (*http.Request, error
 		h[headerL1Hits] = []string{strconv.FormatUint(m.L1Hits, 10)}
 		h[headerL2Hits] = []string{strconv.FormatUint(m.L2Hits, 10)}
 		h[headerMisses] = []string{strconv.FormatUint(m.Misses, 10)}
-		h[headerL1HitRate] = []string{strconv.FormatFloat(m.HitRate(), 'f', 3, 64)}
+		h[headerL1HitRate] = []string{strconv.FormatFloat(m.L1HitRate(), 'f', 3, 64)}
 	}
 	h[headerL1Status] = []string{string(l1StatusFrom(ctx, status))}
 	if c.contentType != "" {
