@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/backend/redis"
 	"io"
 	"os"
 	"strings"
@@ -32,6 +34,8 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 //	-max-value-size n   largest value in bytes (default 25 MiB)
 //	-lenient-keys       accept keys the hosted service would refuse
 //	-allow-remote       allow a listen address that is not loopback
+//	-redis URL          keep entries and locks in Redis (redis:// or rediss://)
+//	                    instead of process memory
 //
 // A client reaches it with cachekitio.Options{APIURL: the printed URL, APIKey: the key,
 // AllowInsecureLoopback: true}.
@@ -44,6 +48,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 		maxValueSize = fs.Int64("max-value-size", DefaultMaxValueSize, "largest value in bytes")
 		lenient      = fs.Bool("lenient-keys", false, "accept keys the hosted service would refuse")
 		allowRemote  = fs.Bool("allow-remote", false, "allow a listen address that is not loopback (plain HTTP: keys travel in clear text)")
+		redisURL     = fs.String("redis", "", "keep entries and locks in Redis at this redis:// or rediss:// URL instead of process memory")
 	)
 	fs.Var(&keys, "api-key", "an accepted API key (repeatable); default $CACHEKIT_API_KEY or a random key")
 	if err := fs.Parse(args); err != nil {
@@ -64,8 +69,18 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 			keys = append(keys, generated)
 		}
 	}
+	var store backend.Backend
+	if *redisURL != "" {
+		rb, err := redis.New(redis.Options{URL: *redisURL})
+		if err != nil {
+			return fmt.Errorf("devserver: -redis: %w", err)
+		}
+		defer rb.Close()
+		store = rb
+	}
 	s, err := New(Options{
 		APIKeys:      keys,
+		Backend:      store,
 		MaxValueSize: *maxValueSize,
 		LenientKeys:  *lenient,
 		Addr:         *addr,

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/internal/testserver"
 )
 
 func TestExactTimes(t *testing.T) {
@@ -37,19 +39,19 @@ func TestListenRefusesRemote(t *testing.T) {
 	}
 }
 
-// TestCommand starts `cachekit serve`, reads the URL and the made-up key it prints,
-// calls the server, and stops it by ending the context.
-func TestCommand(t *testing.T) {
-	t.Setenv("CACHEKIT_API_KEY", "")
+// runCommand starts Command with args, reads the URL it prints (and the API key when it
+// made one up), and returns them with a stop function that ends the command and returns
+// its error.
+func runCommand(t *testing.T, args ...string) (url, key string, stop func() error) {
+	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		done <- Command(ctx, []string{"-addr", "127.0.0.1:0"}, pw)
+		done <- Command(ctx, args, pw)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
-	var url, key string
 	urlRE := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	for sc.Scan() {
 		line := sc.Text()
@@ -63,26 +65,78 @@ func TestCommand(t *testing.T) {
 			break
 		}
 	}
-	if url == "" || !strings.HasPrefix(key, PrefixLive) {
-		cancel()
-		t.Fatalf("Command printed url %q and key %q", url, key)
-	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", url+"/v1/cache/health", nil)
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { _ = stop() })
+	if url == "" {
+		t.Fatalf("Command printed no URL")
+	}
+	return url, key, stop
+}
+
+func call(t *testing.T, method, url, key, body string, header ...string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+key)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		cancel()
 		t.Fatal(err)
 	}
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	http.DefaultClient.CloseIdleConnections()
-	if resp.StatusCode != 200 {
-		t.Errorf("health through the command's server = %d", resp.StatusCode)
+	return resp.StatusCode
+}
+
+// TestCommand starts `cachekit serve`, reads the URL and the made-up key it prints,
+// calls the server, and stops it by ending the context.
+func TestCommand(t *testing.T) {
+	t.Setenv("CACHEKIT_API_KEY", "")
+	url, key, stop := runCommand(t, "-addr", "127.0.0.1:0")
+	if !strings.HasPrefix(key, PrefixLive) {
+		t.Fatalf("Command printed key %q", key)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if got := call(t, "GET", url+"/v1/cache/health", key, ""); got != 200 {
+		t.Errorf("health through the command's server = %d", got)
+	}
+	if err := stop(); err != nil {
 		t.Errorf("Command returned %v after its context ended, want nil", err)
+	}
+}
+
+// TestCommandRedis serves over a real redis-server with -redis and checks that an entry
+// written through the HTTP API lands in Redis.
+func TestCommandRedis(t *testing.T) {
+	t.Setenv("CACHEKIT_API_KEY", "ck_live_dev_redis_test")
+	r := testserver.StartRedis(t, testserver.RedisOptions{})
+	url, _, stop := runCommand(t, "-redis", "redis://"+r.Addr+"/0")
+	const key = "ck_live_dev_redis_test"
+	if got := call(t, "PUT", url+"/v1/cache/app:k", key, "stored-in-redis", "X-CacheKit-TTL", "60"); got != 200 {
+		t.Fatalf("PUT = %d", got)
+	}
+	keys, err := r.Do("KEYS", "*app:k*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, ok := keys.([]any); !ok || len(list) == 0 {
+		t.Fatalf("Redis holds no key for app:k after the PUT: %v", keys)
+	}
+	if got := call(t, "GET", url+"/v1/cache/app:k", key, ""); got != 200 {
+		t.Errorf("GET = %d, want 200", got)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Command returned %v", err)
 	}
 }
 

@@ -10,10 +10,10 @@ import (
 
 var serveCommand = &command{
 	name:    "serve",
-	args:    "[-addr host:port] [-api-key KEY]... [-max-value-size N] [-lenient-keys] [-allow-remote]",
+	args:    "[-addr host:port] [-api-key KEY]... [-max-value-size N] [-lenient-keys] [-allow-remote] [-redis URL]",
 	summary: "run a local cachekit.io-compatible server (development only)",
 	help: `Serve runs the development server of package devserver: the cachekit.io HTTP API
-over an in-process store, on loopback, until interrupted. It prints its URL and, when
+over an in-process store (or Redis, with -redis), on loopback, until interrupted. It prints its URL and, when
 it made one up, the API key to use. Then, in another shell:
 
 	export CACHEKIT_API_KEY=<the printed key>
@@ -26,6 +26,7 @@ Flags:
   -max-value-size N    largest value in bytes (default 25 MiB)
   -lenient-keys        accept keys the hosted service would refuse
   -allow-remote        allow a listen address that is not loopback (plain HTTP)
+  -redis URL           keep entries and locks in Redis (redis:// or rediss://)
 
 It is not the hosted service: nothing is durable and there is no TLS.`,
 	run: func(ctx context.Context, e *env, args []string) error {
