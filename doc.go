@@ -40,6 +40,9 @@
 // (ErrInvalidKey, ErrEncryption, ...). No error message contains a value or key
 // material, and Secret keeps master keys out of formatted output.
 //
-// Memoization, the reliability middleware and the cachekit.io backend are separate
-// pieces; see the repository's design notes.
+// Memoize, Memoize1, Memoize2 and Memoize3 cache a function's results under the
+// interop/v1 key the other SDKs compute, with single-flight, stale-while-revalidate and
+// fail-open rules. Options.Reliability (on in the production, secure and io presets)
+// wraps the backend in package reliability's retry, circuit breaker and backpressure.
+// IOOptions and NewFromEnv build the cachekit.io backend (package backend/cachekitio).
 package cachekit
