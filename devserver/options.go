@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"fmt"
+	"github.com/cachekit-io/cachekit-go/internal/bearer"
 	"log/slog"
 	"strings"
 	"time"
@@ -154,7 +155,7 @@ func (o Options) validate() error {
 		if _, ok := classify(k); !ok {
 			return fmt.Errorf("%w: APIKeys[%d] does not start with %s, %s or %s", ErrInvalidOptions, i, PrefixLive, PrefixSDK, PrefixAPI)
 		}
-		if !validToken(k) {
+		if !bearer.Valid(k) {
 			return fmt.Errorf("%w: APIKeys[%d] is not a valid bearer token", ErrInvalidOptions, i)
 		}
 	}
@@ -167,28 +168,4 @@ func (o Options) validate() error {
 		}
 	}
 	return nil
-}
-
-// validToken reports whether s is an RFC 6750 b64token of at most 1024 bytes.
-func validToken(s string) bool {
-	if len(s) == 0 || len(s) > 1024 {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
-			break
-		}
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
 }

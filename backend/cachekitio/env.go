@@ -48,7 +48,7 @@ func LoadEnv(lookup func(name string) (value string, ok bool)) (Options, error) 
 	if key == "" {
 		return Options{}, fmt.Errorf("%w: %s is not set", ErrInvalidOptions, EnvAPIKey)
 	}
-	if !validBearerToken(key) {
+	if !ValidAPIKey(key) {
 		return Options{}, fmt.Errorf("%w: %s is not a valid bearer token (its value is not shown)", ErrInvalidOptions, EnvAPIKey)
 	}
 	o.APIKey = key

@@ -3,12 +3,12 @@ package cachekitio
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/protocol/cachekey"
 )
 
 // L1Status says how the caller's in-process cache (L1) took part in a request; it is
@@ -57,15 +57,5 @@ var session = sync.OnceValues(func() (id, startMillis string) {
 	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails on supported platforms
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
-	var buf [36]byte
-	hex.Encode(buf[0:8], u[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], u[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], u[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], u[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:36], u[10:16])
-	return string(buf[:]), strconv.FormatInt(time.Now().UnixMilli(), 10)
+	return cachekey.UUID(u).String(), strconv.FormatInt(time.Now().UnixMilli(), 10)
 })

@@ -2,6 +2,7 @@ package cachekitio
 
 import (
 	"fmt"
+	"github.com/cachekit-io/cachekit-go/internal/bearer"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -34,7 +35,7 @@ const (
 
 // Limits on option values, so that a typo cannot ask for something absurd.
 const (
-	maxAPIKeyLen  = 1024
+	maxAPIKeyLen  = bearer.MaxLen
 	maxRetriesCap = 100
 	maxPoolSize   = 10_000
 )
@@ -148,7 +149,7 @@ func (o Options) validate() error {
 	if o.APIKey == "" {
 		return fmt.Errorf("%w: APIKey is required", ErrInvalidOptions)
 	}
-	if !validBearerToken(o.APIKey) {
+	if !ValidAPIKey(o.APIKey) {
 		return fmt.Errorf("%w: APIKey is not a valid bearer token (1 to %d bytes of letters, digits and \"-._~+/\", then optional \"=\")",
 			ErrInvalidOptions, maxAPIKeyLen)
 	}
@@ -167,31 +168,10 @@ func (o Options) validate() error {
 	return nil
 }
 
-// validBearerToken reports whether s is an RFC 6750 b64token of a sane length. The
-// restricted alphabet also means the key reads the same in JSON, URLs and headers, so
-// scrubbing it from error text cannot miss an escaped copy.
-func validBearerToken(s string) bool {
-	if len(s) == 0 || len(s) > maxAPIKeyLen {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
-			break
-		}
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
-}
+// ValidAPIKey reports whether s can be an API key: an RFC 6750 b64token of at most
+// 1024 bytes, the form a bearer credential takes in an Authorization header. New refuses
+// other keys.
+func ValidAPIKey(s string) bool { return bearer.Valid(s) }
 
 // redacted is how the API key appears in formatted output.
 const redacted = "[REDACTED]"
