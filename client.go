@@ -55,6 +55,8 @@ type Client struct {
 	id     string
 	logger *slog.Logger
 	stats  counters
+	// tel is the OpenTelemetry instrumentation (telemetry.go), nil without providers.
+	tel *telemetry
 
 	// memo is the shared state of the client's memoized functions: their single-flight
 	// group and their background refreshes.
@@ -181,6 +183,15 @@ func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 		return nil, newError(KindConfig, op, "", err)
 	}
 
+	tel, err := newTelemetry(c, o)
+	if err != nil {
+		c.memo.close()
+		c.closeL1()
+		c.closeOwned()
+		return nil, newError(KindConfig, op, "", err)
+	}
+	c.tel = tel
+
 	if c.l1 != nil && !o.L1.NoInvalidation {
 		c.subscribe()
 	}
@@ -189,12 +200,15 @@ func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 
 // Close stops the client's background work (the invalidation subscription, the L1
 // clean-up, and Memoize's loads and background refreshes, which it cancels and waits
-// for) and closes the backend if the client created it. A backend passed in
+// for), unregisters its asynchronous metrics (Options.MeterProvider) and closes the backend if the client created it. A backend passed in
 // Options.Backend stays open. Calls after Close fail with ErrClosed; Close itself may be
 // called more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
+		if err := c.tel.close(); err != nil {
+			c.logger.Warn("cachekit: unregistering the OpenTelemetry callback failed", "error", err)
+		}
 		if c.stopInvalidations != nil {
 			c.stopInvalidations()
 		}
@@ -288,6 +302,9 @@ func (c *Client) checkTTL(op, key string, ttl time.Duration) (time.Duration, err
 // fail counts e in the statistics and returns it.
 func (c *Client) fail(e *Error) error {
 	c.stats.errors[e.Kind].Add(1)
+	if c.tel != nil {
+		c.tel.countError(opOf(e.Op), e.Kind)
+	}
 	return e
 }
 

@@ -18,12 +18,16 @@ func (c *Client) Delete(ctx context.Context, key string) (bool, error) {
 	if c.l1 != nil {
 		c.l1.Invalidate(key)
 	}
+	ctx, span := c.tel.start(ctx, opDelete, key)
 	deleted, err := c.backend.Delete(backend.WithOrigin(ctx, c.id), c.storageKey(key))
 	if c.l1 != nil {
 		c.l1.Invalidate(key)
 	}
 	if err != nil {
-		return false, c.backendFailure(op, key, err)
+		err = c.backendFailure(op, key, err)
+		span.end(resultNone, err)
+		return false, err
 	}
+	span.end(resultOK, nil)
 	return deleted, nil
 }

@@ -32,9 +32,18 @@ func (c *Client) get(ctx context.Context, key string, dst any, encrypt bool) (bo
 			if err := c.decode(op, key, data, dst, encrypt); err != nil {
 				return false, err
 			}
+			c.tel.count(opGet, resultL1Hit)
 			return true, nil
 		}
 	}
+	ctx, span := c.tel.start(ctx, opGet, key)
+	found, err := c.getFromBackend(ctx, op, key, dst, encrypt)
+	span.end(lookupResult(found), err)
+	return found, err
+}
+
+// getFromBackend is the L1 miss path of get.
+func (c *Client) getFromBackend(ctx context.Context, op, key string, dst any, encrypt bool) (bool, error) {
 	data, found, err := c.fetch(ctx, op, key, encrypt)
 	if err != nil || !found {
 		return false, err
@@ -125,6 +134,7 @@ func (c *Client) getMany(ctx context.Context, keys []string, encrypt bool) (map[
 					return nil, err
 				}
 				out[key] = Value{c: c, key: key, data: data, encrypted: encrypt}
+				c.tel.count(opGetMany, resultL1Hit)
 				continue
 			}
 		}
@@ -133,6 +143,19 @@ func (c *Client) getMany(ctx context.Context, keys []string, encrypt bool) (map[
 	if len(missing) == 0 {
 		return out, nil
 	}
+	ctx, span := c.tel.start(ctx, opGetMany, "")
+	span.set(attrBatchSize.Int(len(missing)))
+	err := c.getManyFromBackend(ctx, op, missing, out, encrypt)
+	span.end(resultNone, err) // each key counted its own outcome
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getManyFromBackend is the L1 miss path of getMany: it adds the values of missing
+// found in the backend to out.
+func (c *Client) getManyFromBackend(ctx context.Context, op string, missing []string, out map[string]Value, encrypt bool) error {
 	batch, ok := c.backend.(backend.BatchGetter)
 	if !ok {
 		for _, key := range missing {
@@ -141,13 +164,14 @@ func (c *Client) getMany(ctx context.Context, keys []string, encrypt bool) (map[
 			}
 			data, found, err := c.fetch(ctx, op, key, encrypt)
 			if err != nil {
-				return nil, err
+				return err
 			}
+			c.tel.count(opGetMany, lookupResult(found))
 			if found {
 				out[key] = Value{c: c, key: key, data: data, encrypted: encrypt}
 			}
 		}
-		return out, nil
+		return nil
 	}
 
 	gens := make([]uint64, len(missing))
@@ -160,7 +184,7 @@ func (c *Client) getMany(ctx context.Context, keys []string, encrypt bool) (map[
 	}
 	found, err := batch.GetMany(ctx, storageKeys)
 	if err != nil {
-		return nil, c.backendFailure(op, "", err)
+		return c.backendFailure(op, "", err)
 	}
 	for i, key := range missing {
 		if _, done := out[key]; done {
@@ -169,19 +193,21 @@ func (c *Client) getMany(ctx context.Context, keys []string, encrypt bool) (map[
 		stored, ok := found[storageKeys[i]]
 		if !ok {
 			c.stats.misses.Add(1)
+			c.tel.count(opGetMany, resultMiss)
 			continue
 		}
 		c.stats.l2Hits.Add(1)
 		data, err := c.unwrap(op, key, stored, encrypt)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c.l1 != nil {
 			c.l1.Backfill(key, stored, c.backfillTTL, gens[i])
 		}
 		out[key] = Value{c: c, key: key, data: data, encrypted: encrypt}
+		c.tel.count(opGetMany, resultL2Hit)
 	}
-	return out, nil
+	return nil
 }
 
 // Exists reports whether a live entry is stored under key. An L1 entry answers without
@@ -193,13 +219,18 @@ func (c *Client) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	if c.l1 != nil {
 		if _, ok := c.l1.Get(key); ok {
+			c.tel.count(opExists, resultL1Hit)
 			return true, nil
 		}
 	}
+	ctx, span := c.tel.start(ctx, opExists, key)
 	ok, err := c.backend.Exists(ctx, c.storageKey(key))
 	if err != nil {
-		return false, c.backendFailure(op, key, err)
+		err = c.backendFailure(op, key, err)
+		span.end(resultNone, err)
+		return false, err
 	}
+	span.end(lookupResult(ok), nil)
 	return ok, nil
 }
 
@@ -215,10 +246,14 @@ func (c *Client) TTL(ctx context.Context, key string) (time.Duration, bool, erro
 	if !ok {
 		return 0, false, c.fail(newError(KindConfig, op, key, ErrNotSupported))
 	}
+	ctx, span := c.tel.start(ctx, opTTL, key)
 	ttl, found, err := ti.TTL(ctx, c.storageKey(key))
 	if err != nil {
-		return 0, false, c.backendFailure(op, key, err)
+		err = c.backendFailure(op, key, err)
+		span.end(resultNone, err)
+		return 0, false, err
 	}
+	span.end(resultOK, nil)
 	return ttl, found, nil
 }
 
@@ -242,9 +277,13 @@ func (c *Client) RefreshTTL(ctx context.Context, key string, ttl time.Duration) 
 	if c.l1 != nil {
 		c.l1.Invalidate(key)
 	}
+	ctx, span := c.tel.start(ctx, opRefreshTTL, key)
 	refreshed, err := ti.RefreshTTL(backend.WithOrigin(ctx, c.id), c.storageKey(key), ttl)
 	if err != nil {
-		return false, c.backendFailure(op, key, err)
+		err = c.backendFailure(op, key, err)
+		span.end(resultNone, err)
+		return false, err
 	}
+	span.end(resultOK, nil)
 	return refreshed, nil
 }

@@ -192,19 +192,31 @@ func (m *memoizer[R]) read(ctx context.Context, key string) (R, state, error) {
 				return zero, stateMiss, err
 			}
 			if isNegative(data) {
+				c.tel.count(opMemoize, resultL1Hit)
 				return zero, stateNegative, nil
 			}
 			var v R
 			if err := c.decode(m.op, key, data, &v, m.encrypt); err != nil {
 				return zero, stateMiss, err
 			}
+			c.tel.count(opMemoize, resultL1Hit)
 			if m.swr > 0 && float64(c.l1.Now()-e.InsertedAt) > float64(m.ttl)*m.swr*e.Jitter {
 				return v, stateStale, nil
 			}
 			return v, stateFresh, nil
 		}
 	}
+	ctx, span := c.tel.start(ctx, opMemoize, key)
+	span.set(attrMemoFunction.String(m.opName))
+	v, st, err := m.readBackend(ctx, key)
+	span.end(lookupResult(st != stateMiss), err)
+	return v, st, err
+}
 
+// readBackend is the L1 miss path of read.
+func (m *memoizer[R]) readBackend(ctx context.Context, key string) (R, state, error) {
+	var zero R
+	c := m.c
 	var gen uint64
 	if c.l1 != nil {
 		gen = c.l1.Generation(key) // before the read, as in Client.fetch
@@ -302,14 +314,18 @@ func (m *memoizer[R]) load(ctx context.Context, key string, run func(context.Con
 			gen = c.l1.Generation(key)
 		}
 		c.stats.memoLoads.Add(1)
+		fctx, span := c.tel.start(fctx, opMemoizeLoad, key)
+		span.set(attrMemoFunction.String(m.opName))
 		v, err := m.runBounded(fctx, run)
 		if err != nil {
 			if m.negOK != nil && m.negOK(err) {
 				m.store(fctx, key, negativeValue, m.negTTL, gen)
 			}
+			span.end(resultNone, err) // loader runs are counted by memoLoads
 			return nil, err
 		}
 		m.store(fctx, key, v, m.ttl, gen)
+		span.end(resultNone, nil)
 		return v, nil
 	}
 	res, shared, err := c.memo.group.Do(ctx, c.storageKey(key), check, load)
@@ -359,7 +375,11 @@ func (m *memoizer[R]) refresh(ctx context.Context, key string, run func(context.
 	go func() {
 		defer c.memo.endRefresh(sk)
 		defer cancel()
+		rctx, span := c.tel.start(rctx, opMemoizeLoad, key)
+		span.set(attrMemoFunction.String(m.opName))
+		span.set(attrMemoRefresh.Bool(true))
 		v, err := m.runRecovered(rctx, run)
+		defer func() { span.end(resultNone, err) }() // after the write below
 		if err != nil {
 			if m.negOK != nil && m.negOK(err) {
 				m.store(rctx, key, negativeValue, m.negTTL, gen)

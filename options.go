@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/cachekit-io/cachekit-go/backend"
 	"github.com/cachekit-io/cachekit-go/reliability"
 )
@@ -118,6 +121,50 @@ type Options struct {
 	// Logger receives warnings, such as a failed invalidation subscription. nil means
 	// slog.Default().
 	Logger *slog.Logger
+
+	// TracerProvider, when not nil, receives one span per client operation that
+	// reaches the backend: "cachekit.get" (after an L1 miss), "cachekit.get_many",
+	// "cachekit.set", "cachekit.delete", "cachekit.exists", "cachekit.ttl",
+	// "cachekit.refresh_ttl", "cachekit.memoize" (the cache read of a memoized call)
+	// and "cachekit.memoize_load" (a run of the memoized function and the write of its
+	// result). L1 hits make no span. Spans carry cache.operation, cache.backend,
+	// cache.namespace (when set) and cache.result (l2_hit, miss, ok or error); a failed
+	// operation has status Error described by its Kind, as is its error.type
+	// attribute, never by its message. The key is added (cache.key) only with
+	// TelemetryKeys.
+	//
+	// nil, the default, means no spans at no cost. The client never falls back to the
+	// global provider: pass otel.GetTracerProvider() to use it.
+	TracerProvider trace.TracerProvider
+
+	// MeterProvider, when not nil, receives the client's metrics under the
+	// instrumentation scope InstrumentationName:
+	//
+	//   - cachekit.requests ({request}, counter): outcomes by cache.operation and
+	//     cache.result (l1_hit, l2_hit, miss, ok; error with error.type, the Kind).
+	//   - cachekit.operation.duration (s, histogram): operations that reach the
+	//     backend, by cache.operation (and error.type when they failed).
+	//   - cachekit.l1.entries ({entry}) and cachekit.l1.size (By): up-down counters of
+	//     what the L1 holds.
+	//   - cachekit.l1.evictions ({entry}, by cachekit.eviction.reason: size or expired)
+	//     and cachekit.l1.invalidations ({invalidation}): counters.
+	//   - cachekit.memoize.calls ({call}, by cachekit.memoize.result: hit, stale,
+	//     negative_hit, miss) and cachekit.memoize.loader.runs ({run}): counters.
+	//   - cachekit.breaker.state ({state}, gauge): 1 for the circuit breaker's current
+	//     state and 0 for the others, by cachekit.breaker.state (closed, open,
+	//     half_open); only with the reliability middleware.
+	//
+	// Every series carries cache.backend and, when set, cache.namespace. All but the
+	// histogram are asynchronous: they read the counters behind Stats when the
+	// provider collects, and Close unregisters them. nil, the default, means no
+	// metrics at no cost; as for TracerProvider, pass otel.GetMeterProvider() to use
+	// the global provider.
+	MeterProvider metric.MeterProvider
+
+	// TelemetryKeys adds the user key (without the namespace) to spans as cache.key.
+	// It is off by default because keys often hold personal data (user ids, emails);
+	// metrics never carry keys.
+	TelemetryKeys bool
 
 	// Env looks up environment variables for the fallbacks above (master keys, tenant).
 	// nil means os.LookupEnv; tests pass a map lookup instead of changing the process

@@ -39,9 +39,13 @@ func (c *Client) set(ctx context.Context, key string, value any, opts []SetOptio
 	if c.l1 != nil {
 		gen = c.l1.Generation(key)
 	}
+	ctx, span := c.tel.start(ctx, opSet, key)
 	if err := c.backend.Set(backend.WithOrigin(ctx, c.id), c.storageKey(key), data, ttl); err != nil {
-		return c.backendFailure(op, key, err)
+		err = c.backendFailure(op, key, err)
+		span.end(resultNone, err)
+		return err
 	}
+	span.end(resultOK, nil)
 	if c.l1 != nil {
 		c.l1.Store(key, data, ttl, gen)
 	}
