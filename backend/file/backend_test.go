@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -588,7 +590,9 @@ func TestClassify(t *testing.T) {
 
 func TestPermissionErrorIsPermanent(t *testing.T) {
 	if os.Geteuid() == 0 {
-		t.Skip("root ignores file permissions")
+		// Root reads any file, so the check runs in a child process without privileges.
+		permissionErrorAsNobody(t)
+		return
 	}
 	t.Parallel()
 	b := newTestBackend(t, Options{})
@@ -600,4 +604,72 @@ func TestPermissionErrorIsPermanent(t *testing.T) {
 	if !errors.Is(err, backend.ErrPermanent) || !errors.Is(err, os.ErrPermission) {
 		t.Fatalf("Get = %v", err)
 	}
+}
+
+// nobodyUID is the unprivileged user the permission check runs as when the tests run
+// as root.
+const nobodyUID = 65534
+
+// permissionErrorAsNobody writes an entry as root, makes it unreadable, hands the
+// directory to nobody and runs the test binary as nobody to read it: the read must fail
+// with a permanent error wrapping os.ErrPermission (checked by runUnreadable).
+func permissionErrorAsNobody(t *testing.T) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "cachekit-perm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	b, err := New(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Set(context.Background(), "k", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, EntryName("k")), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, nobodyUID, nobodyUID); err != nil {
+		t.Fatal(err)
+	}
+	// The test binary may sit in a directory only root can enter: copy it out.
+	binDir, err := os.MkdirTemp("", "cachekit-perm-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(binDir) })
+	if err := os.Chmod(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(binDir, "file.test")
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+helperUnreadable, helperDirEnv+"="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobodyUID, Gid: nobodyUID}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the unprivileged reader failed: %v\n%s", err, out)
+	}
+}
+
+// runUnreadable is the child of permissionErrorAsNobody.
+func runUnreadable(dir string) int {
+	b, err := New(Options{Dir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "New:", err)
+		return 1
+	}
+	_, _, err = b.Get(context.Background(), "k")
+	if !errors.Is(err, backend.ErrPermanent) || !errors.Is(err, os.ErrPermission) {
+		fmt.Fprintf(os.Stderr, "Get of an unreadable entry = %v, want a permanent error wrapping os.ErrPermission\n", err)
+		return 1
+	}
+	return 0
 }

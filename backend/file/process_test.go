@@ -23,6 +23,7 @@ import (
 const (
 	helperCrashWriter = "crash-writer"
 	helperPeer        = "peer"
+	helperUnreadable  = "unreadable"
 )
 
 // crashKeys is how many keys the crash writer cycles through; with crashMaxEntries below
@@ -38,6 +39,8 @@ func runHelper(mode, dir string) int {
 		return runCrashWriter(dir)
 	case helperPeer:
 		return runPeer(dir)
+	case helperUnreadable:
+		return runUnreadable(dir)
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 	return 2
