@@ -36,7 +36,7 @@ func New(o Options) (*Cache, error) {
 	}
 	capacity := o.capacity()
 	oo := &otter.Options[string, *Entry]{
-		ExpiryCalculator: expiry{},
+		ExpiryCalculator: otter.ExpiryWritingFunc(entryLifetime),
 		OnAtomicDeletion: c.onDeletion,
 	}
 	if o.MaxBytes > 0 {
@@ -64,19 +64,11 @@ func New(o Options) (*Cache, error) {
 	return c, nil
 }
 
-// expiry gives each entry the lifetime it was stored with, counted from its write.
-type expiry struct{}
-
-func (expiry) ExpireAfterCreate(e otter.Entry[string, *Entry]) time.Duration {
+// entryLifetime gives each entry the lifetime it was stored with, counted from its
+// write. It goes through otter.ExpiryWritingFunc, which tells otter that reads never move
+// a deadline, so a hit skips the read-time expiry calculation and its extra clock read.
+func entryLifetime(e otter.Entry[string, *Entry]) time.Duration {
 	return e.Value.TTL()
-}
-
-func (expiry) ExpireAfterUpdate(e otter.Entry[string, *Entry], _ *Entry) time.Duration {
-	return e.Value.TTL()
-}
-
-func (expiry) ExpireAfterRead(e otter.Entry[string, *Entry]) time.Duration {
-	return e.ExpiresAfter()
 }
 
 // onDeletion keeps the byte count and the eviction counters. otter calls it inside the
