@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/cachekit-io/cachekit-go/internal/vectortest"
 	"github.com/cachekit-io/cachekit-go/protocol/codec"
@@ -135,52 +134,4 @@ func FuzzUnmarshalStrict(f *testing.F) {
 			t.Fatalf("canonical encoding is not a fixed point: %x vs %x (%v)", again, c, err)
 		}
 	})
-}
-
-// sameTruncated is same, with times compared at the microsecond precision Marshal keeps.
-func sameTruncated(a, b any) bool {
-	switch x := a.(type) {
-	case time.Time:
-		y, ok := b.(time.Time)
-		return ok && x.Equal(y.Truncate(time.Microsecond))
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameTruncated(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			if w, ok := y[k]; !ok || !sameTruncated(v, w) {
-				return false
-			}
-		}
-		return true
-	case map[any]any:
-		y, ok := b.(map[any]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok {
-				// Float NaN keys never match, and time keys compare by value.
-				return true
-			}
-			if !sameTruncated(v, w) {
-				return false
-			}
-		}
-		return true
-	}
-	return same(a, b)
 }
