@@ -35,6 +35,9 @@ type Client struct {
 	// reportsFreshness is true when the backend says how long a value may stay in L1
 	// (backend.FreshnessReporter); reads then pass a backend.WithFreshness sink.
 	reportsFreshness bool
+	// memoSWR is the stale-while-revalidate ratio memoizers start from: 0 (off) with
+	// Options.NoSWR, else DefaultMemoSWRRatio.
+	memoSWR float64
 	// statsConsumer is the backend that reports this client's counters to its server
 	// (backend.StatsConsumer), detached again in Close.
 	statsConsumer backend.StatsConsumer
@@ -174,6 +177,10 @@ func newWithClock(o Options, clock l1.Clock) (*Client, error) {
 			}
 			c.backend = rb
 		}
+	}
+	c.memoSWR = DefaultMemoSWRRatio
+	if o.NoSWR {
+		c.memoSWR = 0
 	}
 	c.reliable = findReliability(c.backend)
 	c.wireServerHints()

@@ -71,7 +71,7 @@ func newMemoizer[R any](c *Client, op string, nilFn bool, opts []MemoOption) (*m
 		ns:      strings.TrimSuffix(c.prefix, ":"),
 		opName:  op,
 		ttl:     c.defaultTTL,
-		swr:     DefaultMemoSWRRatio,
+		swr:     c.memoSWR,
 		keyFunc: cfg.keyFunc,
 		encrypt: cfg.secure || c.encryptAll,
 		timeout: DefaultMemoLoadTimeout,

@@ -295,3 +295,39 @@ func TestCloseWaitsForRefreshes(t *testing.T) {
 func invalidationOf(storageKey string) backend.Invalidation {
 	return backend.Invalidation{Key: storageKey, Origin: "another process"}
 }
+
+// TestMinimalPresetHasNoSWR follows the minimal preset (spec/intent-presets.md): no
+// stale-while-revalidate, so a value past half its TTL is served as it is, with no
+// refresh, until it expires; MemoSWR on the memoizer turns it back on.
+func TestMinimalPresetHasNoSWR(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := MinimalOptions()
+	if !o.NoSWR {
+		t.Fatal("MinimalOptions().NoSWR = false")
+	}
+	c, _, clk := newMemoClient(t, o)
+	v := &versioned{}
+	get := mustMemoize1(t, c, "op", v.load, MemoTTL(100*time.Second))
+	withSWR := mustMemoize1(t, c, "op2", v.load, MemoTTL(100*time.Second), MemoSWR(0.5))
+	if _, err := get(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withSWR(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(90 * time.Second) // past every SWR threshold, before the TTL
+	if got, _ := get(ctx, "a"); got != "a@v1" {
+		t.Fatalf("at 90 s: %q, want a@v1", got)
+	}
+	if got, _ := withSWR(ctx, "b"); got != "b@v2" {
+		t.Fatalf("MemoSWR at 90 s served %q, want the stale b@v2", got)
+	}
+	waitRefreshes(c)
+	if s := c.Stats().Memo; s.Refreshes != 1 || s.StaleServed != 1 {
+		t.Errorf("Refreshes %d, StaleServed %d: want exactly the MemoSWR memoizer's 1 and 1", s.Refreshes, s.StaleServed)
+	}
+	if n := v.runs.Load(); n != 3 {
+		t.Errorf("loader ran %d times, want 3 (a, b, b's refresh)", n)
+	}
+}

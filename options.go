@@ -113,6 +113,11 @@ type Options struct {
 	// CACHEKIT_DEPLOYMENT_UUID (as canonical lowercase), else "default".
 	Tenant string
 
+	// NoSWR makes memoized functions default to no stale-while-revalidate: a value is
+	// served until its TTL ends, then reloaded. The minimal preset sets it; MemoSWR on a
+	// memoizer overrides it.
+	NoSWR bool
+
 	// CloseBackend makes Close close Backend too (when it has a Close method). Presets
 	// that create their backend, such as IOOptions, set it; a backend you pass yourself
 	// stays open unless you set it.

@@ -34,11 +34,13 @@ const (
 // the Backend* error instead (fail closed).
 
 // MinimalOptions is the minimal preset: 300 s default TTL, L1 on, no cross-process
-// invalidation, no encryption, no reliability stack.
+// invalidation, no stale-while-revalidate for memoized functions, no encryption, no
+// reliability stack.
 func MinimalOptions() Options {
 	return Options{
 		DefaultTTL: MinimalTTL,
 		L1:         L1Options{NoInvalidation: true},
+		NoSWR:      true,
 	}
 }
 
