@@ -38,6 +38,7 @@ func (c *Client) onInvalidation(ev backend.Invalidation) {
 		// in L1 can be trusted any more.
 		c.l1.InvalidateAll()
 		c.stats.invalidations.Add(1)
+		c.stats.l1Flushes.Add(1)
 		return
 	}
 	key, ok := strings.CutPrefix(ev.Key, c.prefix)

@@ -196,4 +196,11 @@ func TestFlushAllInvalidation(t *testing.T) {
 	if got := c.Stats().InvalidationsReceived; got != 1 {
 		t.Errorf("Stats().InvalidationsReceived = %d, want 1", got)
 	}
+	if got := c.Stats().L1Flushes; got != 1 {
+		t.Errorf("Stats().L1Flushes = %d, want 1", got)
+	}
+	c.onInvalidation(backend.Invalidation{Key: "app:a"})
+	if got := c.Stats().L1Flushes; got != 1 {
+		t.Errorf("a single-key invalidation counted as a flush: L1Flushes = %d", got)
+	}
 }

@@ -27,6 +27,10 @@ type Stats struct {
 	// InvalidationsReceived counts invalidations from other writers that the client
 	// applied to its L1.
 	InvalidationsReceived uint64
+	// L1Flushes counts the times the whole L1 was emptied because the backend said it
+	// may have missed changes (a dropped notification connection, an overflowing queue,
+	// a server-wide flush). A growing count means cross-process coherence is degraded.
+	L1Flushes uint64
 	// PreviousKeyReads counts values decrypted with a decrypt-only (previous) master key.
 	PreviousKeyReads uint64
 
@@ -77,6 +81,7 @@ type counters struct {
 	l2Hits           atomic.Uint64
 	misses           atomic.Uint64
 	invalidations    atomic.Uint64
+	l1Flushes        atomic.Uint64
 	previousKeyReads atomic.Uint64
 	errors           [numKinds]atomic.Uint64
 
@@ -92,6 +97,7 @@ func (c *Client) Stats() Stats {
 		L2Hits:                c.stats.l2Hits.Load(),
 		Misses:                c.stats.misses.Load(),
 		InvalidationsReceived: c.stats.invalidations.Load(),
+		L1Flushes:             c.stats.l1Flushes.Load(),
 		PreviousKeyReads:      c.stats.previousKeyReads.Load(),
 		Errors:                map[Kind]uint64{},
 		Memo: MemoStats{
