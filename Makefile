@@ -11,7 +11,7 @@ test:
 	./scripts/ensure-test-deps.sh
 	$(GO) test -race -count=1 ./...
 	cd bench && $(GO) test -count=1 ./...
-	./scripts/fuzz.sh 3s
+	./scripts/fuzz.sh 20000x
 
 ## check: formatting, vet and staticcheck
 check:
