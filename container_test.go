@@ -86,21 +86,24 @@ func must[T any](v T, err error) T {
 }
 
 type frameVectors struct {
-	FrameVectors []struct {
-		Name     string `json:"name"`
-		FrameHex string `json:"frame_hex"`
-	} `json:"frame_vectors"`
+	FrameVectors    []pyFrameVector `json:"frame_vectors"`
 	EncryptedReader struct {
 		MasterKeyHex string `json:"master_key_hex"`
 		TenantID     string `json:"tenant_id"`
 		CacheKey     string `json:"cache_key"`
 	} `json:"encrypted_reader"`
-	EncryptedReadVectors []struct {
-		Name     string `json:"name"`
-		FrameHex string `json:"frame_hex"`
-		Outcome  string `json:"outcome"`
-	} `json:"encrypted_read_vectors"`
+	EncryptedReadVectors []pyFrameVector `json:"encrypted_read_vectors"`
 }
+
+// pyFrameVector is the part of a python-frame.json frame or encrypted read row that the
+// client tests read (frame rows have no outcome).
+type pyFrameVector struct {
+	Name     string `json:"name"`
+	FrameHex string `json:"frame_hex"`
+	Outcome  string `json:"outcome"`
+}
+
+func (v pyFrameVector) name() string { return v.Name }
 
 // TestPythonFramesRefused reads every cachekit-py CK frame of python-frame.json through
 // plain and envelope clients: each is a KindSerialization error naming the CK frame.
@@ -108,30 +111,19 @@ func TestPythonFramesRefused(t *testing.T) {
 	var v frameVectors
 	vectortest.Load(t, "python-frame.json", &v)
 	ctx := context.Background()
-	tally := vectortest.Tally{File: "python-frame.json"}
-	for _, fv := range v.FrameVectors {
-		t.Run(fv.Name, func(t *testing.T) {
-			frame := vectortest.MustHex(t, fv.FrameHex)
-			ok := true
-			for _, container := range []Container{ContainerPlain, ContainerEnvelope} {
-				c, fb := newFakeClient(t, Options{Container: container})
-				fb.put("k", frame)
-				var dst any
-				found, err := c.Get(ctx, "k", &dst)
-				if found || err == nil || !errors.Is(err, ErrSerialization) || !errors.Is(err, envelope.ErrPythonFrame) ||
-					!strings.Contains(err.Error(), "CK frame") {
-					t.Errorf("%v reader: found=%v err=%v; want a serialization error naming the CK frame", container, found, err)
-					ok = false
-				}
+	vectortest.Each(t, "python-frame.json", "frame_vectors through the client", v.FrameVectors, pyFrameVector.name, func(t *testing.T, fv pyFrameVector) {
+		frame := vectortest.MustHex(t, fv.FrameHex)
+		for _, container := range []Container{ContainerPlain, ContainerEnvelope} {
+			c, fb := newFakeClient(t, Options{Container: container})
+			fb.put("k", frame)
+			var dst any
+			found, err := c.Get(ctx, "k", &dst)
+			if found || err == nil || !errors.Is(err, ErrSerialization) || !errors.Is(err, envelope.ErrPythonFrame) ||
+				!strings.Contains(err.Error(), "CK frame") {
+				t.Errorf("%v reader: found=%v err=%v; want a serialization error naming the CK frame", container, found, err)
 			}
-			if ok {
-				tally.Pass()
-			} else {
-				tally.Fail()
-			}
-		})
-	}
-	tally.Report(t, "frame_vectors through the client")
+		}
+	})
 }
 
 // TestEncryptedReadVectorsFailClosed stores each encrypted_read_vectors frame where a
@@ -141,32 +133,21 @@ func TestEncryptedReadVectorsFailClosed(t *testing.T) {
 	var v frameVectors
 	vectortest.Load(t, "python-frame.json", &v)
 	ctx := context.Background()
-	tally := vectortest.Tally{File: "python-frame.json"}
 	r := v.EncryptedReader
-	for _, rv := range v.EncryptedReadVectors {
-		t.Run(rv.Name, func(t *testing.T) {
-			if rv.Outcome != "fail_closed" {
-				t.Fatalf("unexpected outcome %q", rv.Outcome)
+	vectortest.Each(t, "python-frame.json", "encrypted_read_vectors through a Secure client", v.EncryptedReadVectors, pyFrameVector.name, func(t *testing.T, rv pyFrameVector) {
+		if rv.Outcome != "fail_closed" {
+			t.Fatalf("unexpected outcome %q", rv.Outcome)
+		}
+		for _, container := range []Container{ContainerEnvelope, ContainerPlain} {
+			c, fb := newFakeClient(t, Options{Container: container, MasterKey: Secret(r.MasterKeyHex), Tenant: r.TenantID})
+			fb.put(r.CacheKey, vectortest.MustHex(t, rv.FrameHex))
+			var dst any
+			found, err := newSecure(t, c).Get(ctx, r.CacheKey, &dst)
+			if found || err == nil || dst != nil {
+				t.Errorf("%v reader: found=%v value=%v err=%v; want an error and no value", container, found, dst, err)
 			}
-			ok := true
-			for _, container := range []Container{ContainerEnvelope, ContainerPlain} {
-				c, fb := newFakeClient(t, Options{Container: container, MasterKey: Secret(r.MasterKeyHex), Tenant: r.TenantID})
-				fb.put(r.CacheKey, vectortest.MustHex(t, rv.FrameHex))
-				var dst any
-				found, err := newSecure(t, c).Get(ctx, r.CacheKey, &dst)
-				if found || err == nil || dst != nil {
-					t.Errorf("%v reader: found=%v value=%v err=%v; want an error and no value", container, found, dst, err)
-					ok = false
-				}
-			}
-			if ok {
-				tally.Pass()
-			} else {
-				tally.Fail()
-			}
-		})
-	}
-	tally.Report(t, "encrypted_read_vectors through a Secure client")
+		}
+	})
 }
 
 func TestDecodeErrorNamesNoValue(t *testing.T) {

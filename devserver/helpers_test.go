@@ -6,9 +6,10 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
 
 const (
@@ -19,31 +20,11 @@ const (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// clock is a hand-moved clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // newTestServer returns a server over its own store with a hand-moved clock that
 // starts 300 ms into a second, so whole-second stamping shows.
-func newTestServer(t *testing.T, mod func(*Options)) (*Server, *clock) {
+func newTestServer(t *testing.T, mod func(*Options)) (*Server, *testclock.Clock) {
 	t.Helper()
-	clk := newClock(time.Date(2026, 3, 4, 5, 6, 7, 300_000_000, time.UTC))
+	clk := testclock.New(time.Date(2026, 3, 4, 5, 6, 7, 300_000_000, time.UTC))
 	opts := Options{APIKeys: []string{liveKey, sdkKey, directKey}, Now: clk.Now, Logger: quiet}
 	if mod != nil {
 		mod(&opts)

@@ -199,9 +199,7 @@ func TestFreshnessLifecycle(t *testing.T) {
 	}
 	start := clk.Now()
 	for _, st := range steps {
-		clk.mu.Lock()
-		clk.t = start.Add(st.at)
-		clk.mu.Unlock()
+		clk.Set(start.Add(st.at))
 		w := do(t, s, "GET", "/v1/cache/k", "")
 		if w.Code != st.status {
 			t.Fatalf("at +%v: GET status %d, want %d", st.at, w.Code, st.status)

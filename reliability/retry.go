@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/internal/backoff"
 )
 
 // retrier holds the retry policy, with Options' defaults filled in.
@@ -60,7 +61,7 @@ func withRetry[A, R any](ctx context.Context, c *core, op, key string, a A, fn f
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= wait {
 			break
 		}
-		if werr := sleep(ctx, wait); werr != nil {
+		if werr := backoff.Wait(ctx, wait); werr != nil {
 			var zero R
 			return zero, abandonedError(op, key, werr, err, attempt)
 		}
@@ -68,16 +69,4 @@ func withRetry[A, R any](ctx context.Context, c *core, op, key string, a A, fn f
 		r, err = fn(ctx, a)
 	}
 	return r, err
-}
-
-// sleep waits for d, or returns ctx's error if ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/internal/backoff"
 )
 
 // Backend is a cachekit.io API client implementing backend.Backend,
@@ -69,7 +70,7 @@ func newBackend(opts Options, lookup lookupFunc) (*Backend, error) {
 		timeout:     opts.timeout(),
 		maxRetries:  opts.maxRetries(),
 		maxResponse: opts.maxResponseSize(),
-		wait:        sleepContext,
+		wait:        backoff.Wait,
 	}
 	if opts.HTTPClient != nil {
 		c := *opts.HTTPClient
@@ -155,18 +156,6 @@ func ttlSeconds(ttl time.Duration) (int64, error) {
 		return 0, ErrTTLTooLong
 	}
 	return secs, nil
-}
-
-// sleepContext waits for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // permanent builds a permanent *backend.Error.

@@ -7,6 +7,7 @@ import (
 	"github.com/cachekit-io/cachekit-go/backend"
 	"github.com/cachekit-io/cachekit-go/backend/backendtest"
 	"github.com/cachekit-io/cachekit-go/devserver"
+	"github.com/cachekit-io/cachekit-go/internal/backoff"
 )
 
 // conformanceMaxValue keeps the suite's large-value checks light; the server answers
@@ -21,7 +22,7 @@ func TestConformance(t *testing.T) {
 	_, ts := newDevServer(t, devserver.Options{LenientKeys: true, ExactTimes: true, MaxValueSize: conformanceMaxValue})
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
 		b, _ := newTestClient(t, ts.URL, nil)
-		b.wait = sleepContext
+		b.wait = backoff.Wait
 		return b
 	}, backendtest.Options{
 		MaxValueSize:  conformanceMaxValue,

@@ -11,17 +11,25 @@ import (
 )
 
 type freshnessVectors struct {
-	Freshness []struct {
-		Name  string  `json:"name"`
-		Value *string `json:"value"`
-		Stale bool    `json:"stale"`
-	} `json:"freshness_vectors"`
-	FreshFor []struct {
-		Name     string       `json:"name"`
-		Value    *string      `json:"value"`
-		FreshFor *json.Number `json:"fresh_for"`
-	} `json:"fresh_for_vectors"`
+	Freshness []freshnessVector `json:"freshness_vectors"`
+	FreshFor  []freshForVector  `json:"fresh_for_vectors"`
 }
+
+type freshnessVector struct {
+	Name  string  `json:"name"`
+	Value *string `json:"value"`
+	Stale bool    `json:"stale"`
+}
+
+type freshForVector struct {
+	Name     string       `json:"name"`
+	Value    *string      `json:"value"`
+	FreshFor *json.Number `json:"fresh_for"`
+}
+
+// name names a vector's subtest (for vectortest.Each).
+func (v freshnessVector) name() string { return v.Name }
+func (v freshForVector) name() string  { return v.Name }
 
 // headerServer answers every GET with 200 and the given raw header lines.
 func headerServer(t *testing.T, lines *map[string][]string) *recorder {
@@ -31,6 +39,25 @@ func headerServer(t *testing.T, lines *map[string][]string) *recorder {
 		}
 		_, _ = w.Write([]byte("v"))
 	})
+}
+
+// metaOverHTTP reads "k" through GetWithMeta and through Get with a ResponseMeta sink
+// (filled beforehand with the opposite of each flag), checks that both report the same
+// meta, and returns it.
+func metaOverHTTP(t *testing.T, b *Backend) ResponseMeta {
+	t.Helper()
+	_, meta, found, err := b.GetWithMeta(t.Context(), "k")
+	if err != nil || !found {
+		t.Fatalf("GetWithMeta = (%v, %v)", found, err)
+	}
+	sink := ResponseMeta{Stale: !meta.Stale, HasFreshFor: !meta.HasFreshFor}
+	if _, _, err := b.Get(WithResponseMeta(t.Context(), &sink), "k"); err != nil {
+		t.Fatalf("Get with a meta sink: %v", err)
+	}
+	if sink != meta {
+		t.Errorf("Get filled the sink with %+v, GetWithMeta said %+v", sink, meta)
+	}
+	return meta
 }
 
 // TestFreshnessHeaderVectors runs freshness-headers.json twice per row: through the
@@ -44,92 +71,50 @@ func TestFreshnessHeaderVectors(t *testing.T) {
 	b, _ := newTestClient(t, srv.URL, func(o *Options) { o.MaxRetries = -1 })
 
 	t.Run("freshness", func(t *testing.T) {
-		tally := vectortest.Tally{File: "freshness-headers.json"}
-		defer tally.Report(t, "freshness_vectors")
-		for _, vec := range v.Freshness {
-			t.Run(vec.Name, func(t *testing.T) {
-				defer func() {
-					if t.Failed() {
-						tally.Fail()
-					} else {
-						tally.Pass()
-					}
-				}()
-				var values []string
-				lines = map[string][]string{}
-				if vec.Value != nil {
-					raw := latin1(t, *vec.Value)
-					values = []string{raw}
-					lines["X-CacheKit-Freshness"] = values
-				}
-				if got := parseFreshness(values); got != vec.Stale {
-					t.Errorf("parseFreshness(%q) = stale %v, want %v", values, got, vec.Stale)
-				}
-				_, meta, found, err := b.GetWithMeta(t.Context(), "k")
-				if err != nil || !found {
-					t.Fatalf("GetWithMeta = (%v, %v)", found, err)
-				}
-				sink := ResponseMeta{Stale: !meta.Stale, HasFreshFor: !meta.HasFreshFor}
-				if _, _, err := b.Get(WithResponseMeta(t.Context(), &sink), "k"); err != nil {
-					t.Fatalf("Get with a meta sink: %v", err)
-				}
-				if sink != meta {
-					t.Errorf("Get filled the sink with %+v, GetWithMeta said %+v", sink, meta)
-				}
-				if meta.Stale != vec.Stale {
-					t.Errorf("over HTTP: stale = %v, want %v", meta.Stale, vec.Stale)
-				}
-			})
-		}
+		vectortest.Each(t, "freshness-headers.json", "freshness_vectors", v.Freshness, freshnessVector.name, func(t *testing.T, vec freshnessVector) {
+			var values []string
+			lines = map[string][]string{}
+			if vec.Value != nil {
+				raw := latin1(t, *vec.Value)
+				values = []string{raw}
+				lines["X-CacheKit-Freshness"] = values
+			}
+			if got := parseFreshness(values); got != vec.Stale {
+				t.Errorf("parseFreshness(%q) = stale %v, want %v", values, got, vec.Stale)
+			}
+			meta := metaOverHTTP(t, b)
+			if meta.Stale != vec.Stale {
+				t.Errorf("over HTTP: stale = %v, want %v", meta.Stale, vec.Stale)
+			}
+		})
 	})
 
 	t.Run("fresh_for", func(t *testing.T) {
-		tally := vectortest.Tally{File: "freshness-headers.json"}
-		defer tally.Report(t, "fresh_for_vectors")
-		for _, vec := range v.FreshFor {
-			t.Run(vec.Name, func(t *testing.T) {
-				defer func() {
-					if t.Failed() {
-						tally.Fail()
-					} else {
-						tally.Pass()
-					}
-				}()
-				var values []string
-				lines = map[string][]string{}
-				if vec.Value != nil {
-					values = []string{latin1(t, *vec.Value)}
-					lines["X-CacheKit-Fresh-For"] = values
+		vectortest.Each(t, "freshness-headers.json", "fresh_for_vectors", v.FreshFor, freshForVector.name, func(t *testing.T, vec freshForVector) {
+			var values []string
+			lines = map[string][]string{}
+			if vec.Value != nil {
+				values = []string{latin1(t, *vec.Value)}
+				lines["X-CacheKit-Fresh-For"] = values
+			}
+			wantPresent := vec.FreshFor != nil
+			var want int64
+			if wantPresent {
+				n, err := strconv.ParseInt(vec.FreshFor.String(), 10, 64)
+				if err != nil {
+					t.Fatalf("vector fresh_for %q: %v", vec.FreshFor, err)
 				}
-				wantPresent := vec.FreshFor != nil
-				var want int64
-				if wantPresent {
-					n, err := strconv.ParseInt(vec.FreshFor.String(), 10, 64)
-					if err != nil {
-						t.Fatalf("vector fresh_for %q: %v", vec.FreshFor, err)
-					}
-					want = n
-				}
-				got, present := parseFreshFor(values)
-				if present != wantPresent || got != want {
-					t.Errorf("parseFreshFor(%.40q) = (%d, %v), want (%d, %v)", values, got, present, want, wantPresent)
-				}
-				_, meta, found, err := b.GetWithMeta(t.Context(), "k")
-				if err != nil || !found {
-					t.Fatalf("GetWithMeta = (%v, %v)", found, err)
-				}
-				sink := ResponseMeta{Stale: !meta.Stale, HasFreshFor: !meta.HasFreshFor}
-				if _, _, err := b.Get(WithResponseMeta(t.Context(), &sink), "k"); err != nil {
-					t.Fatalf("Get with a meta sink: %v", err)
-				}
-				if sink != meta {
-					t.Errorf("Get filled the sink with %+v, GetWithMeta said %+v", sink, meta)
-				}
-				if meta.HasFreshFor != wantPresent || meta.FreshFor != time.Duration(want)*time.Second {
-					t.Errorf("over HTTP: meta = %+v, want present %v and %ds", meta, wantPresent, want)
-				}
-			})
-		}
+				want = n
+			}
+			got, present := parseFreshFor(values)
+			if present != wantPresent || got != want {
+				t.Errorf("parseFreshFor(%.40q) = (%d, %v), want (%d, %v)", values, got, present, want, wantPresent)
+			}
+			meta := metaOverHTTP(t, b)
+			if meta.HasFreshFor != wantPresent || meta.FreshFor != time.Duration(want)*time.Second {
+				t.Errorf("over HTTP: meta = %+v, want present %v and %ds", meta, wantPresent, want)
+			}
+		})
 	})
 }
 

@@ -39,9 +39,11 @@ const (
 const userAgent = "cachekit-go"
 
 // Retry timing. The wait before retry n is min(retryBaseDelay·2^(n-1), retryMaxDelay)
-// times a jitter in [0.5, 1.5), the reliability stack's schedule, or the server's
-// Retry-After when that is longer. A Retry-After above maxRetryAfter is not waited for:
-// the error is returned at once, for the caller's circuit breaker to see.
+// times a jitter in [0.5, 1.5), or the server's Retry-After when that is longer. The
+// reliability stack's schedule gives the same waits while they stay under the cap; it
+// applies the cap after the jitter, where here the waits at the cap stay spread over
+// [2.5 s, 7.5 s). A Retry-After above maxRetryAfter is not waited for: the error is
+// returned at once, for the caller's circuit breaker to see.
 const (
 	retryBaseDelay = 100 * time.Millisecond
 	retryMaxDelay  = 5 * time.Second
@@ -82,7 +84,7 @@ func (b *Backend) roundTrip(ctx context.Context, c *call, handle func(ctx contex
 		if err == nil || attempt >= attempts || !backend.IsRetryable(err) || ctx.Err() != nil {
 			return err
 		}
-		wait := backoff(attempt)
+		wait := retryDelay(attempt)
 		var se *StatusError
 		if errors.As(err, &se) && se.RetryAfter > 0 {
 			if se.RetryAfter > maxRetryAfter {
@@ -99,8 +101,8 @@ func (b *Backend) roundTrip(ctx context.Context, c *call, handle func(ctx contex
 	}
 }
 
-// backoff is the jittered wait before retry number n (1 for the first retry).
-func backoff(n int) time.Duration {
+// retryDelay is the jittered wait before retry number n (1 for the first retry).
+func retryDelay(n int) time.Duration {
 	d := retryMaxDelay
 	if n < 16 {
 		d = min(retryBaseDelay<<(n-1), retryMaxDelay)

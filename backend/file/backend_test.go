@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
 
 var t0 = time.Unix(1_700_000_000, 0)
@@ -80,7 +81,7 @@ func TestGetReturnsCallerOwnedSlice(t *testing.T) {
 func TestExpiryFollowsClock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(t0.Add(300 * time.Millisecond))
+	clock := testclock.New(t0.Add(300 * time.Millisecond))
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	if err := b.Set(ctx, "k", []byte("v"), 10*time.Second); err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestExpiryFollowsClock(t *testing.T) {
 func TestSubSecondTTLRoundsUp(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	if err := b.Set(ctx, "k", []byte("v"), time.Millisecond); err != nil {
 		t.Fatal(err)
@@ -180,7 +181,7 @@ func TestOversizeFileIsMissAndKept(t *testing.T) {
 func TestRefreshTTLRewritesOnlyExpiry(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	if err := b.Set(ctx, "k", []byte("payload"), time.Minute); err != nil {
 		t.Fatal(err)
@@ -188,7 +189,7 @@ func TestRefreshTTLRewritesOnlyExpiry(t *testing.T) {
 	path := filepath.Join(b.dir, EntryName("k"))
 	before, _ := os.ReadFile(path)
 	fiBefore, _ := os.Stat(path)
-	clock.Add(30 * time.Second)
+	clock.Advance(30 * time.Second)
 	ok, err := b.RefreshTTL(ctx, "k", time.Hour)
 	if err != nil || !ok {
 		t.Fatalf("RefreshTTL = %v, %v", ok, err)
@@ -207,7 +208,7 @@ func TestRefreshTTLRewritesOnlyExpiry(t *testing.T) {
 	if ttl, _, _ := b.TTL(ctx, "k"); ttl != time.Hour {
 		t.Fatalf("TTL = %v, want 1h", ttl)
 	}
-	clock.Add(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	if ok, err := b.RefreshTTL(ctx, "k", time.Hour); err != nil || ok {
 		t.Fatalf("RefreshTTL of an expired entry = %v, %v", ok, err)
 	}
@@ -236,7 +237,7 @@ func TestTTLNoExpiry(t *testing.T) {
 func TestDeleteAndExists(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	if deleted, err := b.Delete(ctx, "absent"); err != nil || deleted {
 		t.Fatalf("Delete absent = %v, %v", deleted, err)
@@ -253,7 +254,7 @@ func TestDeleteAndExists(t *testing.T) {
 	}
 	// Deleting an expired entry removes the file but reports no live entry.
 	_ = b.Set(ctx, "old", []byte("v"), time.Second)
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	if deleted, err := b.Delete(ctx, "old"); err != nil || deleted {
 		t.Fatalf("Delete expired = %v, %v", deleted, err)
 	}
@@ -354,7 +355,7 @@ func TestUnsupportedHeaderPreserved(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			b := newTestBackend(t, Options{Clock: newTestClock(t0).Now})
+			b := newTestBackend(t, Options{Clock: testclock.New(t0).Now})
 			file := appendHeader(nil, tt.expiry)
 			file[offReserved] = tt.reserved
 			binary.BigEndian.PutUint16(file[offFlags:], tt.flags)
@@ -397,7 +398,7 @@ func TestUnsupportedHeaderPreserved(t *testing.T) {
 func TestIgnoredNames(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(time.Now())
+	clock := testclock.New(time.Now())
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	valid := append(appendHeader(nil, 0), "v"...)
 	name := EntryName("k")

@@ -11,13 +11,9 @@ import "context"
 // never touched. A newer entry renamed into place while Delete runs survives it.
 func (b *Backend) Delete(ctx context.Context, key string) (bool, error) {
 	const op = "delete"
-	if err := checkCtx(ctx, op, key); err != nil {
-		return false, err
-	}
-	path := b.path(key)
-	e, err := b.readEntry(path, false, b.now())
+	path, e, err := b.lookup(ctx, op, key, false)
 	if err != nil {
-		return false, osError(op, key, err)
+		return false, err
 	}
 	if e.state == stateAbsent || e.state == stateNotRegular {
 		return false, nil

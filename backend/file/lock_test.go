@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
 
 func TestLockLifecycleWithClock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	b := newTestBackend(t, Options{Clock: clock.Now})
 	id, ok, err := b.AcquireLock(ctx, "job", 5*time.Second)
 	if err != nil || !ok || len(id) != 32 {
@@ -32,11 +33,11 @@ func TestLockLifecycleWithClock(t *testing.T) {
 			t.Fatalf("Exists(%q) while locked", k)
 		}
 	}
-	clock.Add(4999 * time.Millisecond)
+	clock.Advance(4999 * time.Millisecond)
 	if _, ok, _ := b.AcquireLock(ctx, "job", time.Second); ok {
 		t.Fatal("the lock was taken before its deadline")
 	}
-	clock.Add(time.Millisecond)
+	clock.Advance(time.Millisecond)
 	next, ok, err := b.AcquireLock(ctx, "job", 5*time.Second)
 	if err != nil || !ok || next == id {
 		t.Fatalf("AcquireLock after the deadline = %q, %v, %v", next, ok, err)
@@ -52,7 +53,7 @@ func TestLockLifecycleWithClock(t *testing.T) {
 	}
 	// An expired lock still under its holder's id is cleaned up but not reported held.
 	id, _, _ = b.AcquireLock(ctx, "job", time.Second)
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	if released, err := b.ReleaseLock(ctx, "job", id); err != nil || released {
 		t.Fatalf("ReleaseLock of an expired lock = %v, %v", released, err)
 	}
@@ -88,7 +89,7 @@ func TestLockRaceOneWinner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	clock := newTestClock(t0)
+	clock := testclock.New(t0)
 	backends := []*Backend{
 		newTestBackend(t, Options{Dir: dir, Clock: clock.Now}),
 		newTestBackend(t, Options{Dir: dir, Clock: clock.Now}),
@@ -113,7 +114,7 @@ func TestLockRaceOneWinner(t *testing.T) {
 		if n := wins.Load(); n != 1 {
 			t.Fatalf("round %d: %d winners", round, n)
 		}
-		clock.Add(2 * time.Minute) // the winner's lock expires before the next round
+		clock.Advance(2 * time.Minute) // the winner's lock expires before the next round
 	}
 }
 

@@ -4,9 +4,7 @@ package file
 
 import (
 	"os"
-	"sync"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 )
@@ -23,32 +21,6 @@ func TestMain(m *testing.M) {
 		os.Exit(runHelper(mode, os.Getenv(helperDirEnv)))
 	}
 	goleak.VerifyTestMain(m)
-}
-
-// testClock is a settable clock for Options.Clock.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock(t time.Time) *testClock { return &testClock{now: t} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // newTestBackend opens a backend on dir (a fresh temporary directory when empty).

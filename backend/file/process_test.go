@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
 
 // Helper modes of the re-executed test binary.
@@ -197,7 +199,7 @@ func TestCrashDuringWrites(t *testing.T) {
 	}
 
 	// Readers only ever return whole values; stale temporary files go at the next scan.
-	clock := newTestClock(time.Now().Add(10 * time.Minute))
+	clock := testclock.New(time.Now().Add(10 * time.Minute))
 	b := newTestBackend(t, Options{Dir: dir, MaxEntries: crashMaxEntries, Clock: clock.Now})
 	for i := range crashKeys {
 		v, found, err := b.Get(context.Background(), fmt.Sprintf("crash-%d", i))

@@ -10,14 +10,9 @@ import "context"
 // whose payload exceeds MaxValueSize (left for the writer that could store it). The
 // returned slice belongs to the caller.
 func (b *Backend) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	const op = "get"
-	if err := checkCtx(ctx, op, key); err != nil {
-		return nil, false, err
-	}
-	path := b.path(key)
-	e, err := b.readEntry(path, true, b.now())
+	path, e, err := b.lookup(ctx, "get", key, true)
 	if err != nil {
-		return nil, false, osError(op, key, err)
+		return nil, false, err
 	}
 	if e.state != stateLive {
 		b.discard(path, e)
@@ -29,14 +24,9 @@ func (b *Backend) Get(ctx context.Context, key string) ([]byte, bool, error) {
 // Exists reports whether a live entry is stored under key, reading only its header. It
 // answers as Get would and removes the same expired and corrupt files.
 func (b *Backend) Exists(ctx context.Context, key string) (bool, error) {
-	const op = "exists"
-	if err := checkCtx(ctx, op, key); err != nil {
-		return false, err
-	}
-	path := b.path(key)
-	e, err := b.readEntry(path, false, b.now())
+	path, e, err := b.lookup(ctx, "exists", key, false)
 	if err != nil {
-		return false, osError(op, key, err)
+		return false, err
 	}
 	if e.state != stateLive {
 		b.discard(path, e)
@@ -59,4 +49,19 @@ func (b *Backend) GetMany(ctx context.Context, keys []string) (map[string][]byte
 		}
 	}
 	return found, nil
+}
+
+// lookup starts Get, Exists and Delete: it refuses a done ctx, then inspects the entry
+// file of key now (the whole file with full, else only its header) and returns its path
+// and what readEntry found. Its errors are already wrapped for op on key.
+func (b *Backend) lookup(ctx context.Context, op, key string, full bool) (string, entry, error) {
+	if err := checkCtx(ctx, op, key); err != nil {
+		return "", entry{}, err
+	}
+	path := b.path(key)
+	e, err := b.readEntry(path, full, b.now())
+	if err != nil {
+		return "", entry{}, osError(op, key, err)
+	}
+	return path, e, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
 
 // writeEntryFile places a complete entry for key, as another process's Set would: through
@@ -42,7 +44,7 @@ func TestRemovalSparesNewerEntry(t *testing.T) {
 		for readerName, read := range readers {
 			t.Run(staleName+"/"+readerName, func(t *testing.T) {
 				t.Parallel()
-				b := newTestBackend(t, Options{Clock: newTestClock(t0).Now})
+				b := newTestBackend(t, Options{Clock: testclock.New(t0).Now})
 				path := filepath.Join(b.dir, EntryName("k"))
 				if err := os.WriteFile(path, staleFile, 0o600); err != nil {
 					t.Fatal(err)
@@ -79,7 +81,7 @@ func TestRemovalSparesNewerEntry(t *testing.T) {
 // the entry held aside must not come back over it.
 func TestRemovalYieldsToNewestEntry(t *testing.T) {
 	t.Parallel()
-	b := newTestBackend(t, Options{Clock: newTestClock(t0).Now})
+	b := newTestBackend(t, Options{Clock: testclock.New(t0).Now})
 	path := filepath.Join(b.dir, EntryName("k"))
 	if err := os.WriteFile(path, appendHeader(nil, 5), 0o600); err != nil {
 		t.Fatal(err)

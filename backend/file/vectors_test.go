@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 	"github.com/cachekit-io/cachekit-go/internal/vectortest"
 )
 
@@ -28,6 +29,9 @@ type fileVector struct {
 	ReaderNowUnixSeconds *json.Number `json:"reader_now_unix_seconds"`
 	ReaderAction         string       `json:"reader_action"`
 }
+
+// name names a vector's subtest (for vectortest.Each).
+func (v fileVector) name() string { return v.Name }
 
 func loadFileVectors(t *testing.T) []fileVector {
 	t.Helper()
@@ -68,16 +72,7 @@ func TestFileBackendVectors(t *testing.T) {
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
-			tally := vectortest.Tally{File: "file-backend.json"}
-			defer tally.Report(t, g.name)
-			for _, v := range vectors {
-				ok := t.Run(v.Name, func(t *testing.T) { g.run(t, v) })
-				if ok {
-					tally.Pass()
-				} else {
-					tally.Fail()
-				}
-			}
+			vectortest.Each(t, "file-backend.json", g.name, vectors, fileVector.name, g.run)
 		})
 	}
 }
@@ -128,7 +123,7 @@ func checkVectorWriter(t *testing.T, v fileVector) {
 	dir := t.TempDir()
 	const ttl = 90 * time.Second
 	// now + ttl = expiry - 0.75 s, which the writer rounds up to the vector's expiry.
-	clock := newTestClock(time.Unix(int64(expiry)-int64(ttl/time.Second)-1, 250_000_000))
+	clock := testclock.New(time.Unix(int64(expiry)-int64(ttl/time.Second)-1, 250_000_000))
 	b := newTestBackend(t, Options{Dir: dir, Clock: clock.Now})
 	if err := b.Set(context.Background(), v.KeyUTF8, vectortest.MustHex(t, v.PayloadHex), ttl); err != nil {
 		t.Fatal(err)
@@ -157,7 +152,7 @@ func checkVectorReader(t *testing.T, v fileVector) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	now := time.Unix(int64(vectorUint(t, v.ReaderNowUnixSeconds, 0)), 0)
-	clock := newTestClock(now)
+	clock := testclock.New(now)
 	b := newTestBackend(t, Options{Dir: dir, Clock: clock.Now})
 	path := filepath.Join(dir, v.Filename)
 	file := vectortest.MustHex(t, v.FileHex)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	cachekit "github.com/cachekit-io/cachekit-go"
+	"github.com/cachekit-io/cachekit-go/internal/testserver"
 	"github.com/cachekit-io/cachekit-go/protocol/codec"
 	"github.com/cachekit-io/cachekit-go/protocol/encryption"
 )
@@ -267,7 +268,7 @@ func TestDemoCancelledCleansUp(t *testing.T) {
 }
 
 func TestProgressOnTerminal(t *testing.T) {
-	var buf syncBuffer
+	var buf testserver.OutputBuffer
 	p := &progress{w: &buf, tty: true, tick: time.Millisecond}
 	task := p.start("working", 3)
 	task.advance()
@@ -277,7 +278,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("spinner output %q", out)
 	}
 	// Quiet writes nothing, whatever the stream.
-	var quiet syncBuffer
+	var quiet testserver.OutputBuffer
 	q := (&progress{w: &quiet, tty: true, quiet: true}).start("x", 1)
 	q.advance()
 	q.done()

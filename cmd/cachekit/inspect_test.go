@@ -18,16 +18,6 @@ import (
 	"github.com/cachekit-io/cachekit-go/protocol/envelope"
 )
 
-// runVector runs one vector as a subtest and tallies it.
-func runVector(t *testing.T, tally *vectortest.Tally, name string, f func(t *testing.T)) {
-	t.Helper()
-	if t.Run(name, f) {
-		tally.Pass()
-	} else {
-		tally.Fail()
-	}
-}
-
 // rendered returns what inspect prints for in.
 func rendered(in *inspection) string {
 	var buf bytes.Buffer
@@ -54,6 +44,9 @@ type wireVector struct {
 		ISO  string `json:"iso"`
 	} `json:"revives_to"`
 }
+
+// name names a vector's subtest (for vectortest.Each).
+func (v wireVector) name() string { return v.Name }
 
 type segment struct {
 	Hex   string      `json:"hex"`
@@ -82,136 +75,116 @@ func TestInspectWireFormatVectors(t *testing.T) {
 	vectortest.Load(t, "wire-format.json", &wf)
 	now := time.Unix(0, 0)
 
-	tally := &vectortest.Tally{File: "wire-format.json"}
-	for _, v := range wf.Vectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
-			if in.kind != kindEnvelope {
-				t.Fatalf("kind %q, want %q (err %v)", in.kind, kindEnvelope, in.err)
+	vectortest.Each(t, "wire-format.json", "vectors", wf.Vectors, wireVector.name, func(t *testing.T, v wireVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
+		if in.kind != kindEnvelope {
+			t.Fatalf("kind %q, want %q (err %v)", in.kind, kindEnvelope, in.err)
+		}
+		if int64(in.size) != mustInt(t, v.EnvelopeSize) {
+			t.Errorf("size %d, want %s", in.size, v.EnvelopeSize)
+		}
+		if int64(in.envelope.originalSize) != mustInt(t, v.InputSize) {
+			t.Errorf("original size %d, want %s", in.envelope.originalSize, v.InputSize)
+		}
+		if in.envelope.format != v.Format {
+			t.Errorf("format %q, want %q", in.envelope.format, v.Format)
+		}
+		// Vectors without envelope_encoding use the legacy integer-array encoding.
+		if wantLegacy := v.EnvelopeEncoding == ""; in.envelope.legacyEncoding != wantLegacy {
+			t.Errorf("legacy encoding %v, want %v", in.envelope.legacyEncoding, wantLegacy)
+		}
+		// The inputs are raw bytes. Only the single byte ff is also a MessagePack
+		// document (negative fixint -1, by the MessagePack spec); the others are shown
+		// as hex.
+		input := vectortest.MustHex(t, v.InputHex)
+		if v.InputHex == "ff" {
+			if !in.decoded || in.value != int64(-1) {
+				t.Fatalf("payload ff decoded=%v as %#v, want -1", in.decoded, in.value)
 			}
-			if int64(in.size) != mustInt(t, v.EnvelopeSize) {
-				t.Errorf("size %d, want %s", in.size, v.EnvelopeSize)
+		} else {
+			if in.decoded {
+				t.Fatalf("decoded the payload of %s as MessagePack", v.Name)
 			}
-			if int64(in.envelope.originalSize) != mustInt(t, v.InputSize) {
-				t.Errorf("original size %d, want %s", in.envelope.originalSize, v.InputSize)
+			shown := strings.SplitN(in.content, "…", 2)[0]
+			if !strings.HasPrefix(hex.EncodeToString(input), shown) {
+				t.Errorf("content %q is not the input %x", in.content, input)
 			}
-			if in.envelope.format != v.Format {
-				t.Errorf("format %q, want %q", in.envelope.format, v.Format)
-			}
-			// Vectors without envelope_encoding use the legacy integer-array encoding.
-			if wantLegacy := v.EnvelopeEncoding == ""; in.envelope.legacyEncoding != wantLegacy {
-				t.Errorf("legacy encoding %v, want %v", in.envelope.legacyEncoding, wantLegacy)
-			}
-			// The inputs are raw bytes. Only the single byte ff is also a MessagePack
-			// document (negative fixint -1, by the MessagePack spec); the others are shown
-			// as hex.
-			input := vectortest.MustHex(t, v.InputHex)
-			if v.InputHex == "ff" {
-				if !in.decoded || in.value != int64(-1) {
-					t.Fatalf("payload ff decoded=%v as %#v, want -1", in.decoded, in.value)
-				}
-			} else {
-				if in.decoded {
-					t.Fatalf("decoded the payload of %s as MessagePack", v.Name)
-				}
-				shown := strings.SplitN(in.content, "…", 2)[0]
-				if !strings.HasPrefix(hex.EncodeToString(input), shown) {
-					t.Errorf("content %q is not the input %x", in.content, input)
-				}
-			}
-			out := rendered(in)
-			if !regexp.MustCompile(`original size +` + v.InputSize.String() + ` bytes`).MatchString(out) {
-				t.Errorf("output does not state the original size:\n%s", out)
-			}
-		})
-	}
-	tally.Report(t, "vectors")
+		}
+		out := rendered(in)
+		if !regexp.MustCompile(`original size +` + v.InputSize.String() + ` bytes`).MatchString(out) {
+			t.Errorf("output does not state the original size:\n%s", out)
+		}
+	})
 
-	tally = &vectortest.Tally{File: "wire-format.json"}
-	for _, v := range wf.RejectVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
-			step := envelope.Step(mustInt(t, v.RejectStep))
-			if step <= envelope.StepDecode {
-				// The layout itself is wrong: inspect must not call it an envelope.
-				if in.kind == kindEnvelope || in.kind == kindBadEnvelope {
-					t.Fatalf("kind %q for bytes without the envelope layout", in.kind)
-				}
-				return
+	vectortest.Each(t, "wire-format.json", "reject_vectors", wf.RejectVectors, wireVector.name, func(t *testing.T, v wireVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
+		step := envelope.Step(mustInt(t, v.RejectStep))
+		if step <= envelope.StepDecode {
+			// The layout itself is wrong: inspect must not call it an envelope.
+			if in.kind == kindEnvelope || in.kind == kindBadEnvelope {
+				t.Fatalf("kind %q for bytes without the envelope layout", in.kind)
 			}
-			if in.kind != kindBadEnvelope {
-				t.Fatalf("kind %q, want %q", in.kind, kindBadEnvelope)
-			}
-			if !strings.Contains(rendered(in), step.String()) {
-				t.Errorf("output does not name %s:\n%s", step, rendered(in))
-			}
-		})
-	}
-	tally.Report(t, "reject_vectors")
+			return
+		}
+		if in.kind != kindBadEnvelope {
+			t.Fatalf("kind %q, want %q", in.kind, kindBadEnvelope)
+		}
+		if !strings.Contains(rendered(in), step.String()) {
+			t.Errorf("output does not name %s:\n%s", step, rendered(in))
+		}
+	})
 
-	tally = &vectortest.Tally{File: "wire-format.json"}
-	for _, v := range wf.ConstructedVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			var b []byte
-			for _, s := range v.EnvelopeParts {
-				b = append(b, bytes.Repeat(vectortest.MustHex(t, s.Hex), int(mustInt(t, s.Count)))...)
-			}
-			in := inspectBytes(b, now, 1)
-			if in.kind != kindEnvelope {
-				t.Fatalf("kind %q, want %q (err %v)", in.kind, kindEnvelope, in.err)
-			}
-			if int64(in.envelope.originalSize) != mustInt(t, v.OriginalSize) ||
-				int64(in.envelope.compressedSize) != mustInt(t, v.CompressedSize) {
-				t.Errorf("sizes %d/%d, want %s/%s", in.envelope.originalSize, in.envelope.compressedSize, v.OriginalSize, v.CompressedSize)
-			}
-			if hex.EncodeToString(in.envelope.checksum) != v.ChecksumHex {
-				t.Errorf("checksum %x, want %s", in.envelope.checksum, v.ChecksumHex)
-			}
-			if in.envelope.legacyEncoding != (v.EnvelopeEncoding == "int-array") {
-				t.Errorf("legacy encoding %v for %q", in.envelope.legacyEncoding, v.EnvelopeEncoding)
-			}
-		})
-	}
-	tally.Report(t, "constructed_vectors")
+	vectortest.Each(t, "wire-format.json", "constructed_vectors", wf.ConstructedVectors, wireVector.name, func(t *testing.T, v wireVector) {
+		var b []byte
+		for _, s := range v.EnvelopeParts {
+			b = append(b, bytes.Repeat(vectortest.MustHex(t, s.Hex), int(mustInt(t, s.Count)))...)
+		}
+		in := inspectBytes(b, now, 1)
+		if in.kind != kindEnvelope {
+			t.Fatalf("kind %q, want %q (err %v)", in.kind, kindEnvelope, in.err)
+		}
+		if int64(in.envelope.originalSize) != mustInt(t, v.OriginalSize) ||
+			int64(in.envelope.compressedSize) != mustInt(t, v.CompressedSize) {
+			t.Errorf("sizes %d/%d, want %s/%s", in.envelope.originalSize, in.envelope.compressedSize, v.OriginalSize, v.CompressedSize)
+		}
+		if hex.EncodeToString(in.envelope.checksum) != v.ChecksumHex {
+			t.Errorf("checksum %x, want %s", in.envelope.checksum, v.ChecksumHex)
+		}
+		if in.envelope.legacyEncoding != (v.EnvelopeEncoding == "int-array") {
+			t.Errorf("legacy encoding %v for %q", in.envelope.legacyEncoding, v.EnvelopeEncoding)
+		}
+	})
 
-	tally = &vectortest.Tally{File: "wire-format.json"}
-	for _, v := range wf.PayloadRejects {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
-			if in.kind != kindEnvelope {
-				t.Fatalf("kind %q, want %q", in.kind, kindEnvelope)
-			}
-			// The envelope is sound, its payload overclaims: it must not be decoded.
-			if in.decoded || hex.EncodeToString(in.envelope.checksum) != v.ChecksumHex {
-				t.Fatalf("decoded=%v checksum %x", in.decoded, in.envelope.checksum)
-			}
-		})
-	}
-	tally.Report(t, "payload_reject_vectors")
+	vectortest.Each(t, "wire-format.json", "payload_reject_vectors", wf.PayloadRejects, wireVector.name, func(t *testing.T, v wireVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.EnvelopeHex), now, 1)
+		if in.kind != kindEnvelope {
+			t.Fatalf("kind %q, want %q", in.kind, kindEnvelope)
+		}
+		// The envelope is sound, its payload overclaims: it must not be decoded.
+		if in.decoded || hex.EncodeToString(in.envelope.checksum) != v.ChecksumHex {
+			t.Fatalf("decoded=%v checksum %x", in.decoded, in.envelope.checksum)
+		}
+	})
 
-	tally = &vectortest.Tally{File: "wire-format.json"}
-	for _, v := range wf.TemporalSentinels {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.PayloadHex), now, 1)
-			if in.kind != kindMsgpack {
-				t.Fatalf("kind %q, want %q", in.kind, kindMsgpack)
+	vectortest.Each(t, "wire-format.json", "temporal_sentinel_vectors", wf.TemporalSentinels, wireVector.name, func(t *testing.T, v wireVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.PayloadHex), now, 1)
+		if in.kind != kindMsgpack {
+			t.Fatalf("kind %q, want %q", in.kind, kindMsgpack)
+		}
+		got, ok := in.value.(time.Time)
+		if !ok {
+			t.Fatalf("value %T, want a revived time", in.value)
+		}
+		if v.RevivesTo.Type == "datetime" {
+			want, err := time.Parse(time.RFC3339, v.RevivesTo.ISO)
+			if err != nil {
+				t.Fatal(err)
 			}
-			got, ok := in.value.(time.Time)
-			if !ok {
-				t.Fatalf("value %T, want a revived time", in.value)
+			if !got.Equal(want) {
+				t.Errorf("revived %v, want %v", got, want)
 			}
-			if v.RevivesTo.Type == "datetime" {
-				want, err := time.Parse(time.RFC3339, v.RevivesTo.ISO)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !got.Equal(want) {
-					t.Errorf("revived %v, want %v", got, want)
-				}
-			}
-		})
-	}
-	tally.Report(t, "temporal_sentinel_vectors")
+		}
+	})
 }
 
 type frameVector struct {
@@ -226,6 +199,8 @@ type frameVector struct {
 		V string         `json:"v"`
 	} `json:"expected_header"`
 }
+
+func (v frameVector) name() string { return v.Name }
 
 type frameFile struct {
 	FrameVectors     []frameVector `json:"frame_vectors"`
@@ -273,26 +248,18 @@ func TestInspectPythonFrameVectors(t *testing.T) {
 		}
 	}
 
-	tally := &vectortest.Tally{File: "python-frame.json"}
-	for _, v := range pf.FrameVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) { checkFrame(t, v) })
-	}
-	tally.Report(t, "frame_vectors")
+	vectortest.Each(t, "python-frame.json", "frame_vectors", pf.FrameVectors, frameVector.name, checkFrame)
 
-	tally = &vectortest.Tally{File: "python-frame.json"}
-	for _, v := range pf.EncryptedVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			if v.ExpectedHdr.S == nil { // no serializer name: a malformed frame
-				in := inspectBytes(vectortest.MustHex(t, v.FrameHex), now, 1)
-				if in.kind != kindMalformedCK || !strings.Contains(in.err.Error(), "serializer") {
-					t.Fatalf("kind %q err %v, want a malformed frame without serializer", in.kind, in.err)
-				}
-				return
+	vectortest.Each(t, "python-frame.json", "encrypted_read_vectors", pf.EncryptedVectors, frameVector.name, func(t *testing.T, v frameVector) {
+		if v.ExpectedHdr.S == nil { // no serializer name: a malformed frame
+			in := inspectBytes(vectortest.MustHex(t, v.FrameHex), now, 1)
+			if in.kind != kindMalformedCK || !strings.Contains(in.err.Error(), "serializer") {
+				t.Fatalf("kind %q err %v, want a malformed frame without serializer", in.kind, in.err)
 			}
-			checkFrame(t, v)
-		})
-	}
-	tally.Report(t, "encrypted_read_vectors")
+			return
+		}
+		checkFrame(t, v)
+	})
 
 	// The value the "fed to the frame reader" vectors hold, from the frame vectors.
 	var saasValue any
@@ -301,40 +268,36 @@ func TestInspectPythonFrameVectors(t *testing.T) {
 			saasValue = v.ValueJSON
 		}
 	}
-	tally = &vectortest.Tally{File: "python-frame.json"}
-	for _, v := range pf.ErrorVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.FrameHex), now, 1)
-			switch v.RejectedBy {
-			case "prefix_length", "version", "header_length", "serializer_name":
-				if in.kind != kindMalformedCK || in.err == nil {
-					t.Fatalf("kind %q, want %q", in.kind, kindMalformedCK)
+	vectortest.Each(t, "python-frame.json", "error_vectors", pf.ErrorVectors, frameVector.name, func(t *testing.T, v frameVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.FrameHex), now, 1)
+		switch v.RejectedBy {
+		case "prefix_length", "version", "header_length", "serializer_name":
+			if in.kind != kindMalformedCK || in.err == nil {
+				t.Fatalf("kind %q, want %q", in.kind, kindMalformedCK)
+			}
+		case "magic":
+			// Not a frame at all: inspect says what it is instead.
+			switch {
+			case strings.HasPrefix(v.Name, "bare_envelope"):
+				if in.kind != kindEnvelope || !in.decoded || !jsonEqual(t, in.value, saasValue) {
+					t.Fatalf("kind %q decoded=%v value %v, want the envelope of %v", in.kind, in.decoded, in.value, saasValue)
 				}
-			case "magic":
-				// Not a frame at all: inspect says what it is instead.
-				switch {
-				case strings.HasPrefix(v.Name, "bare_envelope"):
-					if in.kind != kindEnvelope || !in.decoded || !jsonEqual(t, in.value, saasValue) {
-						t.Fatalf("kind %q decoded=%v value %v, want the envelope of %v", in.kind, in.decoded, in.value, saasValue)
-					}
-				case strings.HasPrefix(v.Name, "plain_msgpack"):
-					if in.kind != kindMsgpack || !jsonEqual(t, in.value, saasValue) {
-						t.Fatalf("kind %q value %v, want plain MessagePack of %v", in.kind, in.value, saasValue)
-					}
-				default:
-					t.Fatalf("unexpected magic vector %s", v.Name)
-				}
-			case "":
-				// A well-formed frame offered to another reader: still a frame.
-				if in.kind != kindPythonFrame {
-					t.Fatalf("kind %q, want %q", in.kind, kindPythonFrame)
+			case strings.HasPrefix(v.Name, "plain_msgpack"):
+				if in.kind != kindMsgpack || !jsonEqual(t, in.value, saasValue) {
+					t.Fatalf("kind %q value %v, want plain MessagePack of %v", in.kind, in.value, saasValue)
 				}
 			default:
-				t.Fatalf("unknown rejected_by %q", v.RejectedBy)
+				t.Fatalf("unexpected magic vector %s", v.Name)
 			}
-		})
-	}
-	tally.Report(t, "error_vectors")
+		case "":
+			// A well-formed frame offered to another reader: still a frame.
+			if in.kind != kindPythonFrame {
+				t.Fatalf("kind %q, want %q", in.kind, kindPythonFrame)
+			}
+		default:
+			t.Fatalf("unknown rejected_by %q", v.RejectedBy)
+		}
+	})
 }
 
 // jsonEqual compares a decoded MessagePack value with a JSON value from a vector.
@@ -368,89 +331,88 @@ type fileVector struct {
 	Action     string      `json:"reader_action"`
 }
 
+func (v fileVector) name() string { return v.Name }
+
 func TestInspectFileBackendVectors(t *testing.T) {
 	var ff struct {
 		Vectors []fileVector `json:"vectors"`
 	}
 	vectortest.Load(t, "file-backend.json", &ff)
-	tally := &vectortest.Tally{File: "file-backend.json"}
-	for _, v := range ff.Vectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			now := int64(0) // the vectors' default reader time
-			if v.ReaderNow != "" {
-				now = mustInt(t, v.ReaderNow)
-			}
-			reserved := int64(0)
-			if v.Reserved != "" {
-				reserved = mustInt(t, v.Reserved)
-			}
-			in := inspectBytes(vectortest.MustHex(t, v.FileHex), time.Unix(now, 0), 1)
-			if in.kind != kindFileEntry {
-				t.Fatalf("kind %q, want %q (err %v)", in.kind, kindFileEntry, in.err)
-			}
-			h := in.fileHeader
-			if int64(h.Expiry) != mustInt(t, v.Expiry) || int64(h.Flags) != mustInt(t, v.Flags) || int64(h.Reserved) != reserved {
-				t.Errorf("header %+v, want expiry %s flags %s reserved %d", *h, v.Expiry, v.Flags, reserved)
-			}
-			if in.fileAction != v.Action {
-				t.Errorf("reader action %q, want %q", in.fileAction, v.Action)
-			}
-			payload := vectortest.MustHex(t, v.PayloadHex)
-			if in.payload == nil || in.payload.size != len(payload) {
-				t.Fatalf("payload inspection %+v, want %d bytes", in.payload, len(payload))
-			}
-			if file.EntryName(v.KeyUTF8) != v.Filename {
-				t.Errorf("entry name of %q is %s, want %s", v.KeyUTF8, file.EntryName(v.KeyUTF8), v.Filename)
-			}
-		})
-	}
-	tally.Report(t, "vectors")
+	vectortest.Each(t, "file-backend.json", "vectors", ff.Vectors, fileVector.name, func(t *testing.T, v fileVector) {
+		now := int64(0) // the vectors' default reader time
+		if v.ReaderNow != "" {
+			now = mustInt(t, v.ReaderNow)
+		}
+		reserved := int64(0)
+		if v.Reserved != "" {
+			reserved = mustInt(t, v.Reserved)
+		}
+		in := inspectBytes(vectortest.MustHex(t, v.FileHex), time.Unix(now, 0), 1)
+		if in.kind != kindFileEntry {
+			t.Fatalf("kind %q, want %q (err %v)", in.kind, kindFileEntry, in.err)
+		}
+		h := in.fileHeader
+		if int64(h.Expiry) != mustInt(t, v.Expiry) || int64(h.Flags) != mustInt(t, v.Flags) || int64(h.Reserved) != reserved {
+			t.Errorf("header %+v, want expiry %s flags %s reserved %d", *h, v.Expiry, v.Flags, reserved)
+		}
+		if in.fileAction != v.Action {
+			t.Errorf("reader action %q, want %q", in.fileAction, v.Action)
+		}
+		payload := vectortest.MustHex(t, v.PayloadHex)
+		if in.payload == nil || in.payload.size != len(payload) {
+			t.Fatalf("payload inspection %+v, want %d bytes", in.payload, len(payload))
+		}
+		if file.EntryName(v.KeyUTF8) != v.Filename {
+			t.Errorf("entry name of %q is %s, want %s", v.KeyUTF8, file.EntryName(v.KeyUTF8), v.Filename)
+		}
+	})
 }
+
+type sealedVector struct {
+	Name          string `json:"name"`
+	PlaintextHex  string `json:"plaintext_hex"`
+	CiphertextHex string `json:"ciphertext_hex"`
+}
+
+func (v sealedVector) name() string { return v.Name }
 
 func TestInspectEncryptionVectors(t *testing.T) {
 	var ef struct {
-		Vectors []struct {
-			Name          string `json:"name"`
-			PlaintextHex  string `json:"plaintext_hex"`
-			CiphertextHex string `json:"ciphertext_hex"`
-		} `json:"vectors"`
+		Vectors []sealedVector `json:"vectors"`
 	}
 	vectortest.Load(t, "encryption.json", &ef)
-	tally := &vectortest.Tally{File: "encryption.json"}
-	for _, v := range ef.Vectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			ct := vectortest.MustHex(t, v.CiphertextHex)
-			in := inspectBytes(ct, time.Unix(0, 0), 1)
-			if in.kind != kindCiphertext {
-				t.Fatalf("kind %q, want %q", in.kind, kindCiphertext)
-			}
-			if want := len(vectortest.MustHex(t, v.PlaintextHex)); in.cipher.ciphertextLen != want {
-				t.Errorf("ciphertext length %d, want the plaintext's %d", in.cipher.ciphertextLen, want)
-			}
-			if !bytes.Equal(in.cipher.nonce, ct[:12]) || !bytes.Equal(in.cipher.tag, ct[len(ct)-16:]) {
-				t.Errorf("nonce %x tag %x do not frame %x", in.cipher.nonce, in.cipher.tag, ct)
-			}
-		})
-	}
-	tally.Report(t, "vectors")
+	vectortest.Each(t, "encryption.json", "vectors", ef.Vectors, sealedVector.name, func(t *testing.T, v sealedVector) {
+		ct := vectortest.MustHex(t, v.CiphertextHex)
+		in := inspectBytes(ct, time.Unix(0, 0), 1)
+		if in.kind != kindCiphertext {
+			t.Fatalf("kind %q, want %q", in.kind, kindCiphertext)
+		}
+		if want := len(vectortest.MustHex(t, v.PlaintextHex)); in.cipher.ciphertextLen != want {
+			t.Errorf("ciphertext length %d, want the plaintext's %d", in.cipher.ciphertextLen, want)
+		}
+		if !bytes.Equal(in.cipher.nonce, ct[:12]) || !bytes.Equal(in.cipher.tag, ct[len(ct)-16:]) {
+			t.Errorf("nonce %x tag %x do not frame %x", in.cipher.nonce, in.cipher.tag, ct)
+		}
+	})
 }
+
+// msgpackVector is a row of interop-mode.json's value_vectors (the hex in
+// canonical_msgpack_hex), reader_accept_vectors or reader_reject_vectors (in msgpack_hex;
+// a reject row has no value).
+type msgpackVector struct {
+	Name         string          `json:"name"`
+	Value        json.RawMessage `json:"value"`
+	CanonicalHex string          `json:"canonical_msgpack_hex"`
+	Hex          string          `json:"msgpack_hex"`
+}
+
+func (v msgpackVector) name() string { return v.Name }
 
 func TestInspectInteropValueVectors(t *testing.T) {
 	var im struct {
-		ValueVectors []struct {
-			Name  string          `json:"name"`
-			Value json.RawMessage `json:"value"`
-			Hex   string          `json:"canonical_msgpack_hex"`
-		} `json:"value_vectors"`
-		ReaderAccept []struct {
-			Name  string          `json:"name"`
-			Hex   string          `json:"msgpack_hex"`
-			Value json.RawMessage `json:"value"`
-		} `json:"reader_accept_vectors"`
-		ReaderReject []struct {
-			Name string `json:"name"`
-			Hex  string `json:"msgpack_hex"`
-		} `json:"reader_reject_vectors"`
+		ValueVectors []msgpackVector `json:"value_vectors"`
+		ReaderAccept []msgpackVector `json:"reader_accept_vectors"`
+		ReaderReject []msgpackVector `json:"reader_reject_vectors"`
 	}
 	vectortest.Load(t, "interop-mode.json", &im)
 	check := func(t *testing.T, msgpackHex string, value json.RawMessage) {
@@ -488,26 +450,18 @@ func TestInspectInteropValueVectors(t *testing.T) {
 			t.Error("no content shown")
 		}
 	}
-	tally := &vectortest.Tally{File: "interop-mode.json"}
-	for _, v := range im.ValueVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) { check(t, v.Hex, v.Value) })
-	}
-	tally.Report(t, "value_vectors")
-	tally = &vectortest.Tally{File: "interop-mode.json"}
-	for _, v := range im.ReaderAccept {
-		runVector(t, tally, v.Name, func(t *testing.T) { check(t, v.Hex, v.Value) })
-	}
-	tally.Report(t, "reader_accept_vectors")
-	tally = &vectortest.Tally{File: "interop-mode.json"}
-	for _, v := range im.ReaderReject {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			in := inspectBytes(vectortest.MustHex(t, v.Hex), time.Unix(0, 0), 1)
-			if in.kind == kindMsgpack || in.decoded {
-				t.Fatalf("kind %q: a document with trailing bytes was accepted", in.kind)
-			}
-		})
-	}
-	tally.Report(t, "reader_reject_vectors")
+	vectortest.Each(t, "interop-mode.json", "value_vectors", im.ValueVectors, msgpackVector.name, func(t *testing.T, v msgpackVector) {
+		check(t, v.CanonicalHex, v.Value)
+	})
+	vectortest.Each(t, "interop-mode.json", "reader_accept_vectors", im.ReaderAccept, msgpackVector.name, func(t *testing.T, v msgpackVector) {
+		check(t, v.Hex, v.Value)
+	})
+	vectortest.Each(t, "interop-mode.json", "reader_reject_vectors", im.ReaderReject, msgpackVector.name, func(t *testing.T, v msgpackVector) {
+		in := inspectBytes(vectortest.MustHex(t, v.Hex), time.Unix(0, 0), 1)
+		if in.kind == kindMsgpack || in.decoded {
+			t.Fatalf("kind %q: a document with trailing bytes was accepted", in.kind)
+		}
+	})
 }
 
 func TestInspectCommand(t *testing.T) {

@@ -16,6 +16,8 @@ type keyVector struct {
 	ExpectedKey string          `json:"expected_key"`
 }
 
+func (v keyVector) name() string { return v.Name }
+
 func TestKeyCommandInteropVectors(t *testing.T) {
 	var im struct {
 		KeyVectors   []keyVector `json:"key_vectors"`
@@ -23,45 +25,37 @@ func TestKeyCommandInteropVectors(t *testing.T) {
 	}
 	vectortest.Load(t, "interop-mode.json", &im)
 
-	tally := &vectortest.Tally{File: "interop-mode.json"}
-	for _, v := range im.KeyVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			// Through the whole command: the args travel as one shell argument.
-			r := runCLI(t, nil, "key", *v.Namespace, *v.Operation, string(v.Args))
-			if r.code != exitOK {
-				t.Fatalf("exit status %d: %s", r.code, r.stderr)
-			}
-			if got := strings.TrimSuffix(r.stdout, "\n"); got != v.ExpectedKey {
-				t.Errorf("key %s, want %s", got, v.ExpectedKey)
-			}
-		})
-	}
-	tally.Report(t, "key_vectors")
+	vectortest.Each(t, "interop-mode.json", "key_vectors", im.KeyVectors, keyVector.name, func(t *testing.T, v keyVector) {
+		// Through the whole command: the args travel as one shell argument.
+		r := runCLI(t, nil, "key", *v.Namespace, *v.Operation, string(v.Args))
+		if r.code != exitOK {
+			t.Fatalf("exit status %d: %s", r.code, r.stderr)
+		}
+		if got := strings.TrimSuffix(r.stdout, "\n"); got != v.ExpectedKey {
+			t.Errorf("key %s, want %s", got, v.ExpectedKey)
+		}
+	})
 
-	tally = &vectortest.Tally{File: "interop-mode.json"}
-	for _, v := range im.ErrorVectors {
-		runVector(t, tally, v.Name, func(t *testing.T) {
-			ns, op := "users", "get_user" // valid segments where the vector tests the args
-			if v.Namespace != nil {
-				ns = *v.Namespace
-			}
-			if v.Operation != nil {
-				op = *v.Operation
-			}
-			args := string(v.Args)
-			if len(v.Args) == 0 {
-				args = "[]"
-			}
-			r := runCLI(t, nil, "key", ns, op, args)
-			if r.code == exitOK || r.stdout != "" {
-				t.Fatalf("accepted: exit %d, stdout %q", r.code, r.stdout)
-			}
-			if strings.Count(r.stderr, "\n") < 1 || !strings.HasPrefix(r.stderr, "cachekit key: ") {
-				t.Errorf("stderr %q", r.stderr)
-			}
-		})
-	}
-	tally.Report(t, "error_vectors")
+	vectortest.Each(t, "interop-mode.json", "error_vectors", im.ErrorVectors, keyVector.name, func(t *testing.T, v keyVector) {
+		ns, op := "users", "get_user" // valid segments where the vector tests the args
+		if v.Namespace != nil {
+			ns = *v.Namespace
+		}
+		if v.Operation != nil {
+			op = *v.Operation
+		}
+		args := string(v.Args)
+		if len(v.Args) == 0 {
+			args = "[]"
+		}
+		r := runCLI(t, nil, "key", ns, op, args)
+		if r.code == exitOK || r.stdout != "" {
+			t.Fatalf("accepted: exit %d, stdout %q", r.code, r.stdout)
+		}
+		if strings.Count(r.stderr, "\n") < 1 || !strings.HasPrefix(r.stderr, "cachekit key: ") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	})
 }
 
 func TestKeyCommandArguments(t *testing.T) {

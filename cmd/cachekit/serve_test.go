@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/cachekit-io/cachekit-go/internal/testserver"
 )
 
 func TestServeRunsTheDevServer(t *testing.T) {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
+	var stderr testserver.OutputBuffer
 	done := make(chan int, 1)
 	go func() {
 		e := &env{stdout: pw, stderr: &stderr, lookup: func(string) (string, bool) { return "", false }}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,27 +39,9 @@ type readerProc struct {
 	name   string
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	lines  chan string // reply lines, prefix removed; closed at the end of stdout
-	other  *syncBuffer // stdout lines that are not replies (the testing package's own)
-	stderr *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	lines  chan string              // reply lines, prefix removed; closed at the end of stdout
+	other  *testserver.OutputBuffer // stdout lines that are not replies (the testing package's own)
+	stderr *testserver.OutputBuffer
 }
 
 // startReader starts a reader child with cfg, waits until it answers (so its
@@ -75,8 +56,8 @@ func startReader(t *testing.T, name string, cfg readerConfig) *readerProc {
 	rd := &readerProc{
 		name:   name,
 		lines:  make(chan string, 64),
-		other:  &syncBuffer{},
-		stderr: &syncBuffer{},
+		other:  &testserver.OutputBuffer{},
+		stderr: &testserver.OutputBuffer{},
 	}
 	rd.cmd = exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1", "-test.timeout=5m")
 	rd.cmd.Env = append(os.Environ(), envReader+"="+string(raw))

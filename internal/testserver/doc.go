@@ -7,7 +7,8 @@
 // program could not bind (another process took the port in the meantime), and register a
 // t.Cleanup that kills the whole process group and waits for it. Server-specific starters
 // (StartRedis, StartRedisCluster, StartRedisSentinel, and the memcached starter) build on
-// it and live in their own files.
+// it and live in their own files. OutputBuffer collects what a program under test
+// writes while the test reads it.
 //
 // Contract:
 //

@@ -1,7 +1,8 @@
 // Package vectortest loads the published cross-SDK test vectors from testdata/vectors
 // for the tests of this module. Every file is checked against testdata/vectors/SHA256SUMS
 // before it is handed out, so a vector edited by accident fails the test that reads it
-// instead of silently changing what "compatible" means.
+// instead of silently changing what "compatible" means. Each runs a group of vectors,
+// one subtest per vector named by the vector, and logs how many of them passed.
 package vectortest
 
 import (
@@ -114,6 +115,24 @@ func (c *Tally) Fail() { c.total++ }
 func (c *Tally) Report(t testing.TB, group string) {
 	t.Helper()
 	t.Logf("vectors %s [%s]: %d/%d passed", c.File, group, c.passed, c.total)
+}
+
+// Each runs fn once per row, in order, each time as a subtest named name(row) (the
+// vector's name, so `go test -run 'TestX/<vector>'` selects one vector), and then logs
+// the Tally line of file for group, as Tally.Report does. A row counts as passed when
+// its subtest passed. fn must not call t.Parallel: the count is taken when t.Run
+// returns, which a parallel subtest does before it has finished.
+func Each[T any](t *testing.T, file, group string, rows []T, name func(T) string, fn func(t *testing.T, row T)) {
+	t.Helper()
+	tally := Tally{File: file}
+	for _, row := range rows {
+		if t.Run(name(row), func(t *testing.T) { fn(t, row) }) {
+			tally.Pass()
+		} else {
+			tally.Fail()
+		}
+	}
+	tally.Report(t, group)
 }
 
 func digestHex(b []byte) string {

@@ -163,20 +163,19 @@ func (d *decoder) common(v any) (bool, error) {
 	case *float64:
 		if p != nil {
 			h, err := d.next()
-			switch {
-			case err != nil:
-			case h.k == kNil:
-				*p = 0
-			case h.k == kFloat:
-				*p = h.float()
-			case h.k == kUint:
-				*p = float64(h.uint())
-			case h.k == kInt:
-				*p = float64(h.int())
-			default:
-				err = d.mismatch(h, reflect.TypeFor[float64](), "")
+			if err != nil {
+				return true, err
 			}
-			return true, err
+			if h.k == kNil {
+				*p = 0
+				return true, nil
+			}
+			f, ok := asFloat(h)
+			if !ok {
+				return true, d.mismatch(h, reflect.TypeFor[float64](), "")
+			}
+			*p = f
+			return true, nil
 		}
 	case *time.Time:
 		if p != nil {

@@ -130,6 +130,20 @@ func (d *decoder) asUint(h head) (uint64, bool) {
 	return 0, false
 }
 
+// asFloat converts any MessagePack number to a float64, in strict mode too: an integer
+// beyond 2^53 becomes the nearest float64.
+func asFloat(h head) (float64, bool) {
+	switch h.k {
+	case kFloat:
+		return h.float(), true
+	case kUint:
+		return float64(h.uint()), true
+	case kInt:
+		return float64(h.int()), true
+	}
+	return 0, false
+}
+
 func decodeBool(d *decoder, h head, rv reflect.Value) error {
 	if h.k != kBool {
 		return d.mismatch(h, rv.Type(), "")
@@ -157,15 +171,8 @@ func decodeUint(d *decoder, h head, rv reflect.Value) error {
 }
 
 func decodeFloat(d *decoder, h head, rv reflect.Value) error {
-	var f float64
-	switch h.k {
-	case kFloat:
-		f = h.float()
-	case kUint:
-		f = float64(h.uint())
-	case kInt:
-		f = float64(h.int())
-	default:
+	f, ok := asFloat(h)
+	if !ok {
 		return d.mismatch(h, rv.Type(), "")
 	}
 	if rv.OverflowFloat(f) {

@@ -21,6 +21,54 @@ type sealedVector struct {
 	CiphertextHex string `json:"ciphertext_hex"`
 }
 
+// name names a vector's subtest (for vectortest.Each); the rows that embed a
+// sealedVector inherit it.
+func (v sealedVector) name() string { return v.Name }
+
+type keyringVector struct {
+	sealedVector
+	EncryptedWith     string `json:"encrypted_with"`
+	KeyFingerprintHex string `json:"key_fingerprint_hex"`
+}
+
+type keyringConfigVector struct {
+	Name        string   `json:"name"`
+	CurrentHex  string   `json:"current_master_key_hex"`
+	PreviousHex []string `json:"decrypt_only_master_keys_hex"`
+	Verdict     string   `json:"verdict"`
+}
+
+type aadRejectVector struct {
+	sealedVector
+	SealedAs string `json:"sealed_as"`
+}
+
+type containerVector struct {
+	sealedVector
+	Reader  string `json:"reader"`
+	Outcome string `json:"outcome"`
+}
+
+type masterKeyAcceptVector struct {
+	sealedVector
+	MasterKeyHex          string `json:"master_key_hex"`
+	DerivedFingerprintHex string `json:"derived_key_fingerprint_hex"`
+}
+
+type masterKeyRejectVector struct {
+	Name         string `json:"name"`
+	MasterKeyHex string `json:"master_key_hex"`
+}
+
+type rawKeyRejectVector struct {
+	Name      string `json:"name"`
+	RawKeyHex string `json:"raw_key_hex"`
+}
+
+func (v keyringConfigVector) name() string   { return v.Name }
+func (v masterKeyRejectVector) name() string { return v.Name }
+func (v rawKeyRejectVector) name() string    { return v.Name }
+
 type encryptionFile struct {
 	MasterKeyHex          string `json:"master_key_hex"`
 	TenantID              string `json:"tenant_id"`
@@ -32,31 +80,15 @@ type encryptionFile struct {
 			MasterKeyHex          string `json:"master_key_hex"`
 			DerivedFingerprintHex string `json:"derived_key_fingerprint_hex"`
 		} `json:"entries"`
-		Vectors []struct {
-			sealedVector
-			EncryptedWith     string `json:"encrypted_with"`
-			KeyFingerprintHex string `json:"key_fingerprint_hex"`
-		} `json:"vectors"`
+		Vectors       []keyringVector `json:"vectors"`
 		Configuration struct {
-			Vectors []struct {
-				Name        string   `json:"name"`
-				CurrentHex  string   `json:"current_master_key_hex"`
-				PreviousHex []string `json:"decrypt_only_master_keys_hex"`
-				Verdict     string   `json:"verdict"`
-			} `json:"vectors"`
+			Vectors []keyringConfigVector `json:"vectors"`
 		} `json:"configuration"`
 	} `json:"keyring"`
-	Vectors          []sealedVector `json:"vectors"`
-	AADRejectVectors []struct {
-		sealedVector
-		SealedAs string `json:"sealed_as"`
-	} `json:"aad_reject_vectors"`
+	Vectors            []sealedVector    `json:"vectors"`
+	AADRejectVectors   []aadRejectVector `json:"aad_reject_vectors"`
 	DecryptedContainer struct {
-		Vectors []struct {
-			sealedVector
-			Reader  string `json:"reader"`
-			Outcome string `json:"outcome"`
-		} `json:"vectors"`
+		Vectors []containerVector `json:"vectors"`
 	} `json:"decrypted_container"`
 	DefaultTenant struct {
 		TenantID              string         `json:"tenant_id"`
@@ -64,20 +96,10 @@ type encryptionFile struct {
 		Vectors               []sealedVector `json:"vectors"`
 	} `json:"default_tenant"`
 	MasterKeyInput struct {
-		TenantID      string `json:"tenant_id"`
-		AcceptVectors []struct {
-			sealedVector
-			MasterKeyHex          string `json:"master_key_hex"`
-			DerivedFingerprintHex string `json:"derived_key_fingerprint_hex"`
-		} `json:"accept_vectors"`
-		RejectVectors []struct {
-			Name         string `json:"name"`
-			MasterKeyHex string `json:"master_key_hex"`
-		} `json:"reject_vectors"`
-		RawRejectVectors []struct {
-			Name      string `json:"name"`
-			RawKeyHex string `json:"raw_key_hex"`
-		} `json:"raw_reject_vectors"`
+		TenantID         string                  `json:"tenant_id"`
+		AcceptVectors    []masterKeyAcceptVector `json:"accept_vectors"`
+		RejectVectors    []masterKeyRejectVector `json:"reject_vectors"`
+		RawRejectVectors []rawKeyRejectVector    `json:"raw_reject_vectors"`
 	} `json:"master_key_input"`
 }
 
@@ -121,77 +143,58 @@ func mustKeyring(t *testing.T, tenant, currentHex string, previousHex ...string)
 
 // checkSealedVector proves one sealed row: the AAD bytes, Open to the plaintext with
 // the expected key index, and Seal with the row's nonce reproducing the ciphertext.
-func checkSealedVector(t *testing.T, kr *Keyring, v sealedVector, wantIndex int) bool {
+func checkSealedVector(t *testing.T, kr *Keyring, v sealedVector, wantIndex int) {
 	t.Helper()
-	ok := true
 	wantAAD := vectortest.MustHex(t, v.AADHex)
 	ct := vectortest.MustHex(t, v.CiphertextHex)
 	pt := vectortest.MustHex(t, v.PlaintextHex)
 	if got := vectorAAD(kr.Tenant(), v); !bytes.Equal(got, wantAAD) {
 		t.Errorf("AAD = %x, want %x", got, wantAAD)
-		ok = false
 	}
 	got, idx, err := kr.Open(ct, wantAAD)
 	if err != nil || !bytes.Equal(got, pt) || idx != wantIndex {
 		t.Errorf("Open = %x, %d, %v; want %x, %d, nil", got, idx, err, pt, wantIndex)
-		ok = false
 	}
 	if wantIndex == 0 {
 		if sealed := kr.sealWithNonce(ct[:NonceSize], pt, wantAAD); !bytes.Equal(sealed, ct) {
 			t.Errorf("sealing with the vector's nonce = %x, want %x", sealed, ct)
-			ok = false
 		}
 	}
-	return ok
 }
 
 func TestVectorsFingerprint(t *testing.T) {
 	f := loadEncryptionVectors(t)
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "fingerprint")
-	cases := []struct{ name, keyHex, tenant, want string }{
+	type fingerprintCase struct{ name, keyHex, tenant, want string }
+	cases := []fingerprintCase{
 		{"derived_key_fingerprint", f.MasterKeyHex, f.TenantID, f.DerivedFingerprintHex},
 		{"default_tenant", f.MasterKeyHex, f.DefaultTenant.TenantID, f.DefaultTenant.DerivedFingerprintHex},
 	}
 	for _, e := range f.Keyring.Entries {
-		cases = append(cases, struct{ name, keyHex, tenant, want string }{
-			"keyring_" + e.ID, e.MasterKeyHex, f.Keyring.TenantID, e.DerivedFingerprintHex})
+		cases = append(cases, fingerprintCase{"keyring_" + e.ID, e.MasterKeyHex, f.Keyring.TenantID, e.DerivedFingerprintHex})
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			key, err := ParseMasterKey(c.keyHex)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fp, err := Fingerprint(key, c.tenant)
-			if err != nil || hex.EncodeToString(fp[:]) != c.want {
-				tally.Fail()
-				t.Fatalf("Fingerprint = %x, %v; want %s", fp, err, c.want)
-			}
-			kr := mustKeyring(t, c.tenant, c.keyHex)
-			if got := kr.Fingerprints()[0]; hex.EncodeToString(got[:]) != c.want {
-				tally.Fail()
-				t.Fatalf("Keyring fingerprint = %x, want %s", got, c.want)
-			}
-			tally.Pass()
-		})
-	}
+	caseName := func(c fingerprintCase) string { return c.name }
+	vectortest.Each(t, "encryption.json", "fingerprint", cases, caseName, func(t *testing.T, c fingerprintCase) {
+		key, err := ParseMasterKey(c.keyHex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp, err := Fingerprint(key, c.tenant)
+		if err != nil || hex.EncodeToString(fp[:]) != c.want {
+			t.Fatalf("Fingerprint = %x, %v; want %s", fp, err, c.want)
+		}
+		kr := mustKeyring(t, c.tenant, c.keyHex)
+		if got := kr.Fingerprints()[0]; hex.EncodeToString(got[:]) != c.want {
+			t.Fatalf("Keyring fingerprint = %x, want %s", got, c.want)
+		}
+	})
 }
 
 func TestVectorsSealed(t *testing.T) {
 	f := loadEncryptionVectors(t)
 	kr := mustKeyring(t, f.TenantID, f.MasterKeyHex)
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "vectors")
-	for _, v := range f.Vectors {
-		t.Run(v.Name, func(t *testing.T) {
-			if checkSealedVector(t, kr, v, 0) {
-				tally.Pass()
-			} else {
-				tally.Fail()
-			}
-		})
-	}
+	vectortest.Each(t, "encryption.json", "vectors", f.Vectors, sealedVector.name, func(t *testing.T, v sealedVector) {
+		checkSealedVector(t, kr, v, 0)
+	})
 }
 
 func TestVectorsAADReject(t *testing.T) {
@@ -201,32 +204,23 @@ func TestVectorsAADReject(t *testing.T) {
 	for _, v := range f.Vectors {
 		sealed[v.Name] = v
 	}
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "aad_reject_vectors")
-	for _, v := range f.AADRejectVectors {
-		t.Run(v.Name, func(t *testing.T) {
-			aad := vectortest.MustHex(t, v.AADHex)
-			if got := vectorAAD(kr.Tenant(), v.sealedVector); !bytes.Equal(got, aad) {
-				tally.Fail()
-				t.Fatalf("AAD = %x, want %x", got, aad)
-			}
-			orig, ok := sealed[v.SealedAs]
-			if !ok || orig.CiphertextHex != v.CiphertextHex {
-				tally.Fail()
-				t.Fatalf("sealed_as %q is not the row this ciphertext came from", v.SealedAs)
-			}
-			pt, idx, err := kr.Open(vectortest.MustHex(t, v.CiphertextHex), aad)
-			if !errors.Is(err, ErrAuthentication) || pt != nil || idx != -1 {
-				tally.Fail()
-				t.Fatalf("Open = %x, %d, %v; want ErrAuthentication", pt, idx, err)
-			}
-			if k, _ := KindOf(err); k != KindAuthentication {
-				tally.Fail()
-				t.Fatalf("KindOf = %v, want authentication", k)
-			}
-			tally.Pass()
-		})
-	}
+	vectortest.Each(t, "encryption.json", "aad_reject_vectors", f.AADRejectVectors, aadRejectVector.name, func(t *testing.T, v aadRejectVector) {
+		aad := vectortest.MustHex(t, v.AADHex)
+		if got := vectorAAD(kr.Tenant(), v.sealedVector); !bytes.Equal(got, aad) {
+			t.Fatalf("AAD = %x, want %x", got, aad)
+		}
+		orig, ok := sealed[v.SealedAs]
+		if !ok || orig.CiphertextHex != v.CiphertextHex {
+			t.Fatalf("sealed_as %q is not the row this ciphertext came from", v.SealedAs)
+		}
+		pt, idx, err := kr.Open(vectortest.MustHex(t, v.CiphertextHex), aad)
+		if !errors.Is(err, ErrAuthentication) || pt != nil || idx != -1 {
+			t.Fatalf("Open = %x, %d, %v; want ErrAuthentication", pt, idx, err)
+		}
+		if k, _ := KindOf(err); k != KindAuthentication {
+			t.Fatalf("KindOf = %v, want authentication", k)
+		}
+	})
 }
 
 // TestVectorsDecryptedContainer proves this layer's part of the decrypted_container
@@ -236,34 +230,23 @@ func TestVectorsAADReject(t *testing.T) {
 func TestVectorsDecryptedContainer(t *testing.T) {
 	f := loadEncryptionVectors(t)
 	kr := mustKeyring(t, f.TenantID, f.MasterKeyHex)
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "decrypted_container")
-	for _, v := range f.DecryptedContainer.Vectors {
-		t.Run(v.Name, func(t *testing.T) {
-			ok := checkSealedVector(t, kr, v.sealedVector, 0)
-			ct := vectortest.MustHex(t, v.CiphertextHex)
-			if v.OriginalType != "" {
-				// cachekit-py's readers: a Go reader's four-component AAD must not open it.
-				for _, c := range []bool{false, true} {
-					if _, _, err := kr.Open(ct, AAD(kr.Tenant(), v.CacheKey, v.Format, c)); !errors.Is(err, ErrAuthentication) {
-						t.Errorf("Open with Go's AAD (compressed %v) = %v, want ErrAuthentication", c, err)
-						ok = false
-					}
-				}
-			} else {
-				other := AAD(kr.Tenant(), v.CacheKey, v.Format, !v.Compressed)
-				if _, _, err := kr.Open(ct, other); !errors.Is(err, ErrAuthentication) {
-					t.Errorf("Open with the other compressed token = %v, want ErrAuthentication", err)
-					ok = false
+	vectortest.Each(t, "encryption.json", "decrypted_container", f.DecryptedContainer.Vectors, containerVector.name, func(t *testing.T, v containerVector) {
+		checkSealedVector(t, kr, v.sealedVector, 0)
+		ct := vectortest.MustHex(t, v.CiphertextHex)
+		if v.OriginalType != "" {
+			// cachekit-py's readers: a Go reader's four-component AAD must not open it.
+			for _, c := range []bool{false, true} {
+				if _, _, err := kr.Open(ct, AAD(kr.Tenant(), v.CacheKey, v.Format, c)); !errors.Is(err, ErrAuthentication) {
+					t.Errorf("Open with Go's AAD (compressed %v) = %v, want ErrAuthentication", c, err)
 				}
 			}
-			if ok {
-				tally.Pass()
-			} else {
-				tally.Fail()
+		} else {
+			other := AAD(kr.Tenant(), v.CacheKey, v.Format, !v.Compressed)
+			if _, _, err := kr.Open(ct, other); !errors.Is(err, ErrAuthentication) {
+				t.Errorf("Open with the other compressed token = %v, want ErrAuthentication", err)
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestVectorsDefaultTenant(t *testing.T) {
@@ -272,17 +255,9 @@ func TestVectorsDefaultTenant(t *testing.T) {
 		t.Fatalf("vector tenant %q, DefaultTenant %q", f.DefaultTenant.TenantID, DefaultTenant)
 	}
 	kr := mustKeyring(t, DefaultTenant, f.MasterKeyHex)
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "default_tenant")
-	for _, v := range f.DefaultTenant.Vectors {
-		t.Run(v.Name, func(t *testing.T) {
-			if checkSealedVector(t, kr, v, 0) {
-				tally.Pass()
-			} else {
-				tally.Fail()
-			}
-		})
-	}
+	vectortest.Each(t, "encryption.json", "default_tenant", f.DefaultTenant.Vectors, sealedVector.name, func(t *testing.T, v sealedVector) {
+		checkSealedVector(t, kr, v, 0)
+	})
 }
 
 func TestVectorsKeyring(t *testing.T) {
@@ -292,61 +267,42 @@ func TestVectorsKeyring(t *testing.T) {
 		entries[e.ID] = e.MasterKeyHex
 	}
 	tenant := f.Keyring.TenantID
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "keyring.vectors")
-	for _, v := range f.Keyring.Vectors {
-		t.Run(v.Name, func(t *testing.T) {
-			own := entries[v.EncryptedWith]
-			var other string
-			for id, h := range entries {
-				if id != v.EncryptedWith {
-					other = h
-				}
+	vectortest.Each(t, "encryption.json", "keyring.vectors", f.Keyring.Vectors, keyringVector.name, func(t *testing.T, v keyringVector) {
+		own := entries[v.EncryptedWith]
+		var other string
+		for id, h := range entries {
+			if id != v.EncryptedWith {
+				other = h
 			}
-			ok := true
-			// The writing key as current: AAD, Open (index 0), Seal with its nonce.
-			kr := mustKeyring(t, tenant, own)
-			ok = checkSealedVector(t, kr, v.sealedVector, 0) && ok
-			if fp := kr.Fingerprints()[0]; hex.EncodeToString(fp[:]) != v.KeyFingerprintHex {
-				t.Errorf("fingerprint %x, want %s", fp, v.KeyFingerprintHex)
-				ok = false
-			}
-			// The writing key as decrypt-only behind the other one: index 1.
-			rotated := mustKeyring(t, tenant, other, own)
-			ok = checkSealedVector(t, rotated, v.sealedVector, 1) && ok
-			// Without the writing key: authentication failure.
-			without := mustKeyring(t, tenant, other)
-			ct, aad := vectortest.MustHex(t, v.CiphertextHex), vectortest.MustHex(t, v.AADHex)
-			if _, _, err := without.Open(ct, aad); !errors.Is(err, ErrAuthentication) {
-				t.Errorf("Open without the writing key = %v, want ErrAuthentication", err)
-				ok = false
-			}
-			if ok {
-				tally.Pass()
-			} else {
-				tally.Fail()
-			}
-		})
-	}
+		}
+		// The writing key as current: AAD, Open (index 0), Seal with its nonce.
+		kr := mustKeyring(t, tenant, own)
+		checkSealedVector(t, kr, v.sealedVector, 0)
+		if fp := kr.Fingerprints()[0]; hex.EncodeToString(fp[:]) != v.KeyFingerprintHex {
+			t.Errorf("fingerprint %x, want %s", fp, v.KeyFingerprintHex)
+		}
+		// The writing key as decrypt-only behind the other one: index 1.
+		rotated := mustKeyring(t, tenant, other, own)
+		checkSealedVector(t, rotated, v.sealedVector, 1)
+		// Without the writing key: authentication failure.
+		without := mustKeyring(t, tenant, other)
+		ct, aad := vectortest.MustHex(t, v.CiphertextHex), vectortest.MustHex(t, v.AADHex)
+		if _, _, err := without.Open(ct, aad); !errors.Is(err, ErrAuthentication) {
+			t.Errorf("Open without the writing key = %v, want ErrAuthentication", err)
+		}
+	})
 }
 
 func TestVectorsKeyringConfiguration(t *testing.T) {
 	f := loadEncryptionVectors(t)
-	tally := vectortest.Tally{File: "encryption.json"}
-	defer tally.Report(t, "keyring.configuration")
-	for _, v := range f.Keyring.Configuration.Vectors {
-		t.Run(v.Name, func(t *testing.T) {
-			err := loadKeyringFromHex(v.CurrentHex, v.PreviousHex, f.Keyring.TenantID)
-			switch {
-			case v.Verdict == "accept" && err == nil,
-				v.Verdict == "reject" && (errors.Is(err, ErrTooManyKeys) || errors.Is(err, ErrDuplicateKey)):
-				tally.Pass()
-			default:
-				tally.Fail()
-				t.Fatalf("verdict %s, got %v", v.Verdict, err)
-			}
-		})
-	}
+	vectortest.Each(t, "encryption.json", "keyring.configuration", f.Keyring.Configuration.Vectors, keyringConfigVector.name, func(t *testing.T, v keyringConfigVector) {
+		err := loadKeyringFromHex(v.CurrentHex, v.PreviousHex, f.Keyring.TenantID)
+		asVerdict := v.Verdict == "accept" && err == nil ||
+			v.Verdict == "reject" && (errors.Is(err, ErrTooManyKeys) || errors.Is(err, ErrDuplicateKey))
+		if !asVerdict {
+			t.Fatalf("verdict %s, got %v", v.Verdict, err)
+		}
+	})
 }
 
 // loadKeyringFromHex loads a keyring configuration the way a client reads
@@ -375,70 +331,44 @@ func TestVectorsMasterKeyInput(t *testing.T) {
 		t.Fatalf("vector tenant %q, DefaultTenant %q", in.TenantID, DefaultTenant)
 	}
 	t.Run("accept_vectors", func(t *testing.T) {
-		tally := vectortest.Tally{File: "encryption.json"}
-		defer tally.Report(t, "master_key_input.accept_vectors")
-		for _, v := range in.AcceptVectors {
-			t.Run(v.Name, func(t *testing.T) {
-				key, err := ParseMasterKey(v.MasterKeyHex)
-				if err != nil {
-					tally.Fail()
-					t.Fatalf("ParseMasterKey: %v", err)
-				}
-				ok := true
-				fp, err := Fingerprint(key, DefaultTenant)
-				if err != nil || hex.EncodeToString(fp[:]) != v.DerivedFingerprintHex {
-					t.Errorf("Fingerprint = %x, %v; want %s", fp, err, v.DerivedFingerprintHex)
-					ok = false
-				}
-				kr := mustKeyring(t, DefaultTenant, v.MasterKeyHex)
-				ok = checkSealedVector(t, kr, v.sealedVector, 0) && ok
-				// The raw-bytes entry point takes the decoded 32 bytes and agrees.
-				raw, err := MasterKeyFromBytes(key)
-				if err != nil || !bytes.Equal(raw, key) {
-					t.Errorf("MasterKeyFromBytes(decoded) = %x, %v", raw, err)
-					ok = false
-				}
-				if ok {
-					tally.Pass()
-				} else {
-					tally.Fail()
-				}
-			})
-		}
+		vectortest.Each(t, "encryption.json", "master_key_input.accept_vectors", in.AcceptVectors, masterKeyAcceptVector.name, func(t *testing.T, v masterKeyAcceptVector) {
+			key, err := ParseMasterKey(v.MasterKeyHex)
+			if err != nil {
+				t.Fatalf("ParseMasterKey: %v", err)
+			}
+			fp, err := Fingerprint(key, DefaultTenant)
+			if err != nil || hex.EncodeToString(fp[:]) != v.DerivedFingerprintHex {
+				t.Errorf("Fingerprint = %x, %v; want %s", fp, err, v.DerivedFingerprintHex)
+			}
+			kr := mustKeyring(t, DefaultTenant, v.MasterKeyHex)
+			checkSealedVector(t, kr, v.sealedVector, 0)
+			// The raw-bytes entry point takes the decoded 32 bytes and agrees.
+			raw, err := MasterKeyFromBytes(key)
+			if err != nil || !bytes.Equal(raw, key) {
+				t.Errorf("MasterKeyFromBytes(decoded) = %x, %v", raw, err)
+			}
+		})
 	})
 	t.Run("reject_vectors", func(t *testing.T) {
-		tally := vectortest.Tally{File: "encryption.json"}
-		defer tally.Report(t, "master_key_input.reject_vectors")
-		for _, v := range in.RejectVectors {
-			t.Run(v.Name, func(t *testing.T) {
-				key, err := ParseMasterKey(v.MasterKeyHex)
-				if !errors.Is(err, ErrInvalidMasterKey) || key != nil {
-					tally.Fail()
-					t.Fatalf("ParseMasterKey = %x, %v; want ErrInvalidMasterKey", key, err)
-				}
-				// The keyring's hex path (decrypt-only keys) refuses it too.
-				err = loadKeyringFromHex(in.AcceptVectors[0].MasterKeyHex, []string{v.MasterKeyHex}, DefaultTenant)
-				if !errors.Is(err, ErrInvalidMasterKey) {
-					tally.Fail()
-					t.Fatalf("loading it as a decrypt-only key: %v, want ErrInvalidMasterKey", err)
-				}
-				tally.Pass()
-			})
-		}
+		vectortest.Each(t, "encryption.json", "master_key_input.reject_vectors", in.RejectVectors, masterKeyRejectVector.name, func(t *testing.T, v masterKeyRejectVector) {
+			key, err := ParseMasterKey(v.MasterKeyHex)
+			if !errors.Is(err, ErrInvalidMasterKey) || key != nil {
+				t.Fatalf("ParseMasterKey = %x, %v; want ErrInvalidMasterKey", key, err)
+			}
+			// The keyring's hex path (decrypt-only keys) refuses it too.
+			err = loadKeyringFromHex(in.AcceptVectors[0].MasterKeyHex, []string{v.MasterKeyHex}, DefaultTenant)
+			if !errors.Is(err, ErrInvalidMasterKey) {
+				t.Fatalf("loading it as a decrypt-only key: %v, want ErrInvalidMasterKey", err)
+			}
+		})
 	})
 	t.Run("raw_reject_vectors", func(t *testing.T) {
-		tally := vectortest.Tally{File: "encryption.json"}
-		defer tally.Report(t, "master_key_input.raw_reject_vectors")
-		for _, v := range in.RawRejectVectors {
-			t.Run(v.Name, func(t *testing.T) {
-				raw := vectortest.MustHex(t, v.RawKeyHex)
-				key, err := MasterKeyFromBytes(raw)
-				if !errors.Is(err, ErrInvalidMasterKey) || key != nil {
-					tally.Fail()
-					t.Fatalf("MasterKeyFromBytes = %x, %v; want ErrInvalidMasterKey", key, err)
-				}
-				tally.Pass()
-			})
-		}
+		vectortest.Each(t, "encryption.json", "master_key_input.raw_reject_vectors", in.RawRejectVectors, rawKeyRejectVector.name, func(t *testing.T, v rawKeyRejectVector) {
+			raw := vectortest.MustHex(t, v.RawKeyHex)
+			key, err := MasterKeyFromBytes(raw)
+			if !errors.Is(err, ErrInvalidMasterKey) || key != nil {
+				t.Fatalf("MasterKeyFromBytes = %x, %v; want ErrInvalidMasterKey", key, err)
+			}
+		})
 	})
 }

@@ -53,6 +53,9 @@ type frameVector struct {
 	Outcome      string `json:"outcome"`
 }
 
+// name names a vector's subtest (for vectortest.Each).
+func (v frameVector) name() string { return v.Name }
+
 func loadFrames(t testing.TB) frameFile {
 	t.Helper()
 	var f frameFile
@@ -111,59 +114,50 @@ func TestPythonFrameVectors(t *testing.T) {
 	if len(f.FrameVectors) != 11 {
 		t.Fatalf("python-frame.json has %d frame vectors, want 11", len(f.FrameVectors))
 	}
-	tally := vectortest.Tally{File: "python-frame.json"}
-	defer tally.Report(t, "frame_vectors")
-	for _, v := range f.FrameVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			frame := vectortest.MustHex(t, v.FrameHex)
-			h := checkHeader(t, v, frame)
-			payload := frame[h.PayloadOffset:]
+	vectortest.Each(t, "python-frame.json", "frame_vectors", f.FrameVectors, frameVector.name, func(t *testing.T, v frameVector) {
+		frame := vectortest.MustHex(t, v.FrameHex)
+		h := checkHeader(t, v, frame)
+		payload := frame[h.PayloadOffset:]
 
-			// What a reader does with it: refuse, naming the serializer.
-			err := RefusePythonFrame(frame)
-			if !errors.Is(err, ErrPythonFrame) {
-				t.Fatalf("RefusePythonFrame = %v, want ErrPythonFrame", err)
-			}
-			// A Go envelope-mode reader that skipped the frame check still fails:
-			// 0x43 is the integer 67, not an envelope.
-			if _, _, err := Retrieve(frame); !errors.Is(err, ErrMalformed) {
-				t.Fatalf("Retrieve(frame) = %v, want a decode rejection", err)
-			}
-
-			// Identification only (never a read path): the payload is what the
-			// vector says it is.
-			if pe := v.PayloadEnvelope; pe != nil {
-				fl := decodedFields(t, payload)
-				if hex.EncodeToString(fl.compressed) != pe.CompressedDataHex || hex.EncodeToString(fl.checksum[:]) != pe.ChecksumHex ||
-					fl.originalSize != number(t, pe.OriginalSize) || string(fl.format) != pe.Format {
-					t.Fatalf("payload envelope fields differ from the vector")
-				}
-				legacy := payload[1] >= 0x90 && payload[1] <= 0x9f || payload[1] == 0xdc || payload[1] == 0xdd
-				if legacy != (pe.EnvelopeEncoding == "int-array") {
-					t.Fatalf("payload encoding is not %s", pe.EnvelopeEncoding)
-				}
-				data, _, err := Retrieve(payload)
-				if err != nil || hex.EncodeToString(data) != pe.InnerMsgpackHex {
-					t.Fatalf("payload envelope = %x, %v; want %s", data, err, pe.InnerMsgpackHex)
-				}
-			}
-			if ad := v.ArrowDetection; ad != nil {
-				sum := payload[:ad.ChecksumLen]
-				if hex.EncodeToString(sum) != ad.ChecksumHex ||
-					string(payload[ad.IPCMagicOffset:ad.IPCMagicOffset+len(ad.IPCMagic)]) != ad.IPCMagic {
-					t.Fatalf("arrow envelope not where the vector says")
-				}
-				if binary.BigEndian.Uint64(sum) != xxh3.Hash(payload[ad.ChecksumLen:]) {
-					t.Fatalf("arrow checksum is not the xxHash3-64 of the IPC bytes")
-				}
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+		// What a reader does with it: refuse, naming the serializer.
+		err := RefusePythonFrame(frame)
+		if !errors.Is(err, ErrPythonFrame) {
+			t.Fatalf("RefusePythonFrame = %v, want ErrPythonFrame", err)
 		}
-	}
+		// A Go envelope-mode reader that skipped the frame check still fails:
+		// 0x43 is the integer 67, not an envelope.
+		if _, _, err := Retrieve(frame); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("Retrieve(frame) = %v, want a decode rejection", err)
+		}
+
+		// Identification only (never a read path): the payload is what the
+		// vector says it is.
+		if pe := v.PayloadEnvelope; pe != nil {
+			fl := decodedFields(t, payload)
+			if hex.EncodeToString(fl.compressed) != pe.CompressedDataHex || hex.EncodeToString(fl.checksum[:]) != pe.ChecksumHex ||
+				fl.originalSize != number(t, pe.OriginalSize) || string(fl.format) != pe.Format {
+				t.Fatalf("payload envelope fields differ from the vector")
+			}
+			legacy := payload[1] >= 0x90 && payload[1] <= 0x9f || payload[1] == 0xdc || payload[1] == 0xdd
+			if legacy != (pe.EnvelopeEncoding == "int-array") {
+				t.Fatalf("payload encoding is not %s", pe.EnvelopeEncoding)
+			}
+			data, _, err := Retrieve(payload)
+			if err != nil || hex.EncodeToString(data) != pe.InnerMsgpackHex {
+				t.Fatalf("payload envelope = %x, %v; want %s", data, err, pe.InnerMsgpackHex)
+			}
+		}
+		if ad := v.ArrowDetection; ad != nil {
+			sum := payload[:ad.ChecksumLen]
+			if hex.EncodeToString(sum) != ad.ChecksumHex ||
+				string(payload[ad.IPCMagicOffset:ad.IPCMagicOffset+len(ad.IPCMagic)]) != ad.IPCMagic {
+				t.Fatalf("arrow envelope not where the vector says")
+			}
+			if binary.BigEndian.Uint64(sum) != xxh3.Hash(payload[ad.ChecksumLen:]) {
+				t.Fatalf("arrow checksum is not the xxHash3-64 of the IPC bytes")
+			}
+		}
+	})
 }
 
 // frameRejectSentinel maps python-frame.json's rejected_by to ParseFrameHeader's
@@ -181,55 +175,46 @@ func TestPythonFrameErrorVectors(t *testing.T) {
 	if len(f.ErrorVectors) != 12 {
 		t.Fatalf("python-frame.json has %d error vectors, want 12", len(f.ErrorVectors))
 	}
-	tally := vectortest.Tally{File: "python-frame.json"}
-	defer tally.Report(t, "error_vectors")
-	for _, v := range f.ErrorVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			frame := vectortest.MustHex(t, v.FrameHex)
-			if v.RejectedBy == "" {
-				// ck_frame_fed_to_interop_reader: a well-formed frame that a strict
-				// interop reader refuses (trailing bytes after the integer 67) and
-				// should report as a Python auto-mode entry; that report is
-				// RefusePythonFrame's error.
-				if _, err := ParseFrameHeader(frame); err != nil {
-					t.Fatalf("ParseFrameHeader: %v", err)
-				}
-				if !errors.Is(RefusePythonFrame(frame), ErrPythonFrame) {
-					t.Fatalf("not refused as a Python frame")
-				}
-				if _, err := scanDocument(frame); err != nil || frame[0] != 0x43 {
-					t.Fatalf("the frame should start with one complete 1-byte document")
-				}
-				return
+	vectortest.Each(t, "python-frame.json", "error_vectors", f.ErrorVectors, frameVector.name, func(t *testing.T, v frameVector) {
+		frame := vectortest.MustHex(t, v.FrameHex)
+		if v.RejectedBy == "" {
+			// ck_frame_fed_to_interop_reader: a well-formed frame that a strict
+			// interop reader refuses (trailing bytes after the integer 67) and
+			// should report as a Python auto-mode entry; that report is
+			// RefusePythonFrame's error.
+			if _, err := ParseFrameHeader(frame); err != nil {
+				t.Fatalf("ParseFrameHeader: %v", err)
 			}
-			want, ok := frameRejectSentinel[v.RejectedBy]
-			if !ok {
-				t.Fatalf("unknown rejected_by %q", v.RejectedBy)
+			if !errors.Is(RefusePythonFrame(frame), ErrPythonFrame) {
+				t.Fatalf("not refused as a Python frame")
 			}
-			_, err := ParseFrameHeader(frame)
-			var fe *FrameError
-			if !errors.As(err, &fe) || !errors.Is(err, want) {
-				t.Fatalf("ParseFrameHeader = %v, want %v", err, want)
+			if _, err := scanDocument(frame); err != nil || frame[0] != 0x43 {
+				t.Fatalf("the frame should start with one complete 1-byte document")
 			}
-			refusal := RefusePythonFrame(frame)
-			if v.RejectedBy == "magic" {
-				// Another SDK's container, not a frame: nothing to refuse here, and
-				// ParseFrameHeader's error does not claim a Python frame.
-				if refusal != nil || errors.Is(err, ErrPythonFrame) || IsPythonFrame(frame) {
-					t.Fatalf("a value without the CK magic was treated as a frame")
-				}
-				return
-			}
-			if !errors.Is(refusal, ErrPythonFrame) || !errors.Is(refusal, want) {
-				t.Fatalf("RefusePythonFrame = %v, want ErrPythonFrame and %v", refusal, want)
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+			return
 		}
-	}
+		want, ok := frameRejectSentinel[v.RejectedBy]
+		if !ok {
+			t.Fatalf("unknown rejected_by %q", v.RejectedBy)
+		}
+		_, err := ParseFrameHeader(frame)
+		var fe *FrameError
+		if !errors.As(err, &fe) || !errors.Is(err, want) {
+			t.Fatalf("ParseFrameHeader = %v, want %v", err, want)
+		}
+		refusal := RefusePythonFrame(frame)
+		if v.RejectedBy == "magic" {
+			// Another SDK's container, not a frame: nothing to refuse here, and
+			// ParseFrameHeader's error does not claim a Python frame.
+			if refusal != nil || errors.Is(err, ErrPythonFrame) || IsPythonFrame(frame) {
+				t.Fatalf("a value without the CK magic was treated as a frame")
+			}
+			return
+		}
+		if !errors.Is(refusal, ErrPythonFrame) || !errors.Is(refusal, want) {
+			t.Fatalf("RefusePythonFrame = %v, want ErrPythonFrame and %v", refusal, want)
+		}
+	})
 }
 
 // pythonReaderKey derives the reader's AES-256-GCM key as spec/encryption.md does
@@ -312,77 +297,68 @@ func TestPythonFrameEncryptedReadVectors(t *testing.T) {
 	key, fingerprint := pythonReaderKey(t, vectortest.MustHex(t, r.MasterKeyHex), r.TenantID)
 	goEnvelopeAAD := aadV3(r.TenantID, r.CacheKey, FormatMsgpack, "True")
 
-	tally := vectortest.Tally{File: "python-frame.json"}
-	defer tally.Report(t, "encrypted_read_vectors")
-	for _, v := range f.EncryptedReadVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			if v.Outcome != "fail_closed" {
-				t.Fatalf("outcome %q", v.Outcome)
-			}
-			facts, ok := encryptedReadFacts[v.Name]
-			if !ok {
-				t.Fatalf("no facts recorded for new vector %s", v.Name)
-			}
-			frame := vectortest.MustHex(t, v.FrameHex)
-
-			// The gate: refused as a Python frame, whatever the header says.
-			if !IsPythonFrame(frame) || !errors.Is(RefusePythonFrame(frame), ErrPythonFrame) {
-				t.Fatalf("not refused as a Python frame")
-			}
-			// Without the gate: the whole value is not Go ciphertext for this reader.
-			if _, ok := openGCM(key, frame, goEnvelopeAAD); ok {
-				t.Fatalf("the frame authenticated as Go ciphertext")
-			}
-			// Nor is it an envelope.
-			if _, _, err := Retrieve(frame); err == nil {
-				t.Fatalf("Retrieve accepted the frame")
-			}
-
-			// Facts about the payload behind the frame.
-			h, err := ParseFrameHeader(frame)
-			var payload []byte
-			if v.Name == "ciphertext_serializer_name_missing" {
-				if !errors.Is(err, ErrFrameSerializer) {
-					t.Fatalf("ParseFrameHeader = %v, want ErrFrameSerializer", err)
-				}
-				payload = frame[framePrefixLen+binary.BigEndian.Uint32(frame[3:7]):]
-			} else {
-				h = checkHeader(t, v, frame)
-				payload = frame[h.PayloadOffset:]
-				if fp, ok := h.Metadata["key_fingerprint"]; ok && fp == fingerprint && facts.pyCompressedToken == "" {
-					t.Fatalf("payload sealed under the reader's key but recorded as not decrypting")
-				}
-			}
-			// Go's own envelope-mode AAD has four components, cachekit-py's five, so
-			// even a frame-stripping Go reader would not authenticate any payload.
-			if _, ok := openGCM(key, payload, goEnvelopeAAD); ok {
-				t.Fatalf("payload authenticated under Go's envelope-mode AAD")
-			}
-			plaintext := payload
-			if facts.pyCompressedToken != "" {
-				pt, ok := openGCM(key, payload, aadV3(r.TenantID, r.CacheKey, FormatMsgpack, facts.pyCompressedToken, FormatMsgpack))
-				if !ok {
-					t.Fatalf("payload does not decrypt under cachekit-py's AAD (compressed %s)", facts.pyCompressedToken)
-				}
-				plaintext = pt
-			} else {
-				for _, token := range []string{"True", "False"} {
-					if _, ok := openGCM(key, payload, aadV3(r.TenantID, r.CacheKey, FormatMsgpack, token, FormatMsgpack)); ok {
-						t.Fatalf("payload decrypts for this reader (compressed %s)", token)
-					}
-				}
-			}
-			_, _, err = Retrieve(plaintext)
-			if (err == nil) != facts.envelopeOpens {
-				t.Fatalf("Retrieve(plaintext) error = %v, recorded envelopeOpens = %v", err, facts.envelopeOpens)
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+	vectortest.Each(t, "python-frame.json", "encrypted_read_vectors", f.EncryptedReadVectors, frameVector.name, func(t *testing.T, v frameVector) {
+		if v.Outcome != "fail_closed" {
+			t.Fatalf("outcome %q", v.Outcome)
 		}
-	}
+		facts, ok := encryptedReadFacts[v.Name]
+		if !ok {
+			t.Fatalf("no facts recorded for new vector %s", v.Name)
+		}
+		frame := vectortest.MustHex(t, v.FrameHex)
+
+		// The gate: refused as a Python frame, whatever the header says.
+		if !IsPythonFrame(frame) || !errors.Is(RefusePythonFrame(frame), ErrPythonFrame) {
+			t.Fatalf("not refused as a Python frame")
+		}
+		// Without the gate: the whole value is not Go ciphertext for this reader.
+		if _, ok := openGCM(key, frame, goEnvelopeAAD); ok {
+			t.Fatalf("the frame authenticated as Go ciphertext")
+		}
+		// Nor is it an envelope.
+		if _, _, err := Retrieve(frame); err == nil {
+			t.Fatalf("Retrieve accepted the frame")
+		}
+
+		// Facts about the payload behind the frame.
+		h, err := ParseFrameHeader(frame)
+		var payload []byte
+		if v.Name == "ciphertext_serializer_name_missing" {
+			if !errors.Is(err, ErrFrameSerializer) {
+				t.Fatalf("ParseFrameHeader = %v, want ErrFrameSerializer", err)
+			}
+			payload = frame[framePrefixLen+binary.BigEndian.Uint32(frame[3:7]):]
+		} else {
+			h = checkHeader(t, v, frame)
+			payload = frame[h.PayloadOffset:]
+			if fp, ok := h.Metadata["key_fingerprint"]; ok && fp == fingerprint && facts.pyCompressedToken == "" {
+				t.Fatalf("payload sealed under the reader's key but recorded as not decrypting")
+			}
+		}
+		// Go's own envelope-mode AAD has four components, cachekit-py's five, so
+		// even a frame-stripping Go reader would not authenticate any payload.
+		if _, ok := openGCM(key, payload, goEnvelopeAAD); ok {
+			t.Fatalf("payload authenticated under Go's envelope-mode AAD")
+		}
+		plaintext := payload
+		if facts.pyCompressedToken != "" {
+			pt, ok := openGCM(key, payload, aadV3(r.TenantID, r.CacheKey, FormatMsgpack, facts.pyCompressedToken, FormatMsgpack))
+			if !ok {
+				t.Fatalf("payload does not decrypt under cachekit-py's AAD (compressed %s)", facts.pyCompressedToken)
+			}
+			plaintext = pt
+		} else {
+			for _, token := range []string{"True", "False"} {
+				if _, ok := openGCM(key, payload, aadV3(r.TenantID, r.CacheKey, FormatMsgpack, token, FormatMsgpack)); ok {
+					t.Fatalf("payload decrypts for this reader (compressed %s)", token)
+				}
+			}
+		}
+		_, _, err = Retrieve(plaintext)
+		if (err == nil) != facts.envelopeOpens {
+			t.Fatalf("Retrieve(plaintext) error = %v, recorded envelopeOpens = %v", err, facts.envelopeOpens)
+		}
+	})
 }
 
 func TestParseFrameHeaderTable(t *testing.T) {

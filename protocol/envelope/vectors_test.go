@@ -47,6 +47,9 @@ type wireVector struct {
 	InputConstruction    []segment   `json:"input_construction"`
 }
 
+// name names a vector's subtest (for vectortest.Each).
+func (v wireVector) name() string { return v.Name }
+
 type segment struct {
 	Hex   string      `json:"hex"`
 	Count json.Number `json:"count"`
@@ -125,61 +128,52 @@ func TestWireFormatVectors(t *testing.T) {
 	for _, v := range f.Vectors {
 		byName[v.Name] = v
 	}
-	tally := vectortest.Tally{File: "wire-format.json"}
-	defer tally.Report(t, "vectors")
-	for _, v := range f.Vectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			input := vectortest.MustHex(t, v.InputHex)
-			want := vectortest.MustHex(t, v.EnvelopeHex)
-			if uint64(len(want)) != number(t, v.EnvelopeSize) || uint64(len(input)) != number(t, v.InputSize) {
-				t.Fatalf("vector sizes disagree with its hex")
-			}
-
-			// Read side: every vector, legacy or bin, opens to its input.
-			data, format, err := Retrieve(want)
-			if err != nil {
-				t.Fatalf("Retrieve: %v", err)
-			}
-			if !bytes.Equal(data, input) || format != v.Format {
-				t.Fatalf("Retrieve = %x, %q; want %x, %q", data, format, input, v.Format)
-			}
-
-			// Write side. The canonical writer emits bin, so a legacy vector's
-			// expected Store output is its bin twin's envelope; the legacy bytes
-			// themselves must be the same fields in the array-of-integers form.
-			canonical := v
-			if v.EnvelopeEncoding != "bin" {
-				twin, ok := byName[v.Name+"_bin"]
-				if !ok {
-					t.Fatalf("no bin twin for legacy vector %s", v.Name)
-				}
-				canonical = twin
-				ref := decodedFields(t, want)
-				legacy := encodeLegacy(ref.compressed, binary.BigEndian.Uint64(ref.checksum[:]), ref.originalSize, string(ref.format))
-				if !bytes.Equal(legacy, want) {
-					t.Fatalf("legacy re-encode\n got %x\nwant %x", legacy, want)
-				}
-			}
-			wantCanonical := vectortest.MustHex(t, canonical.EnvelopeHex)
-
-			got, err := Store(input, v.Format)
-			if err != nil {
-				t.Fatalf("Store: %v", err)
-			}
-			if divergentBlock, ok := compressorDivergent[v.Name]; ok {
-				checkDivergent(t, got, wantCanonical, input, divergentBlock)
-				return
-			}
-			if !bytes.Equal(got, wantCanonical) {
-				t.Fatalf("Store\n got %x\nwant %x", got, wantCanonical)
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+	vectortest.Each(t, "wire-format.json", "vectors", f.Vectors, wireVector.name, func(t *testing.T, v wireVector) {
+		input := vectortest.MustHex(t, v.InputHex)
+		want := vectortest.MustHex(t, v.EnvelopeHex)
+		if uint64(len(want)) != number(t, v.EnvelopeSize) || uint64(len(input)) != number(t, v.InputSize) {
+			t.Fatalf("vector sizes disagree with its hex")
 		}
-	}
+
+		// Read side: every vector, legacy or bin, opens to its input.
+		data, format, err := Retrieve(want)
+		if err != nil {
+			t.Fatalf("Retrieve: %v", err)
+		}
+		if !bytes.Equal(data, input) || format != v.Format {
+			t.Fatalf("Retrieve = %x, %q; want %x, %q", data, format, input, v.Format)
+		}
+
+		// Write side. The canonical writer emits bin, so a legacy vector's
+		// expected Store output is its bin twin's envelope; the legacy bytes
+		// themselves must be the same fields in the array-of-integers form.
+		canonical := v
+		if v.EnvelopeEncoding != "bin" {
+			twin, ok := byName[v.Name+"_bin"]
+			if !ok {
+				t.Fatalf("no bin twin for legacy vector %s", v.Name)
+			}
+			canonical = twin
+			ref := decodedFields(t, want)
+			legacy := encodeLegacy(ref.compressed, binary.BigEndian.Uint64(ref.checksum[:]), ref.originalSize, string(ref.format))
+			if !bytes.Equal(legacy, want) {
+				t.Fatalf("legacy re-encode\n got %x\nwant %x", legacy, want)
+			}
+		}
+		wantCanonical := vectortest.MustHex(t, canonical.EnvelopeHex)
+
+		got, err := Store(input, v.Format)
+		if err != nil {
+			t.Fatalf("Store: %v", err)
+		}
+		if divergentBlock, ok := compressorDivergent[v.Name]; ok {
+			checkDivergent(t, got, wantCanonical, input, divergentBlock)
+			return
+		}
+		if !bytes.Equal(got, wantCanonical) {
+			t.Fatalf("Store\n got %x\nwant %x", got, wantCanonical)
+		}
+	})
 }
 
 // checkDivergent checks a Store result whose compressed block legitimately differs
@@ -219,48 +213,39 @@ func TestWireFormatConstructedVectors(t *testing.T) {
 	if len(f.ConstructedVectors) != 4 {
 		t.Fatalf("wire-format.json has %d constructed vectors, want 4", len(f.ConstructedVectors))
 	}
-	tally := vectortest.Tally{File: "wire-format.json"}
-	defer tally.Report(t, "constructed_vectors")
-	for _, v := range f.ConstructedVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			envelope := construct(t, v.EnvelopeConstruction)
-			input := construct(t, v.InputConstruction)
-			if uint64(len(envelope)) != number(t, v.EnvelopeSize) || uint64(len(input)) != number(t, v.OriginalSize) {
-				t.Fatalf("constructed sizes: envelope %d, input %d", len(envelope), len(input))
-			}
-			sum := xxh3.Hash(input)
-			if got := hex.EncodeToString(binary.BigEndian.AppendUint64(nil, sum)); got != v.ChecksumHex {
-				t.Fatalf("xxh3 of the constructed input = %s, vector says %s", got, v.ChecksumHex)
-			}
-			fl := decodedFields(t, envelope)
-			if uint64(len(fl.compressed)) != number(t, v.CompressedSize) {
-				t.Fatalf("compressed_data is %d bytes, want %s", len(fl.compressed), v.CompressedSize)
-			}
-			data, format, err := Retrieve(envelope)
-			if err != nil {
-				t.Fatalf("Retrieve: %v", err)
-			}
-			if !bytes.Equal(data, input) || format != v.Format {
-				t.Fatalf("Retrieve returned %d bytes, format %q; want the %d-byte input", len(data), format, len(input))
-			}
-			// Writer side: the encoder given these fields produces the envelope
-			// (bin) or its legacy twin.
-			var re []byte
-			if v.EnvelopeEncoding == "bin" {
-				re = encodeEnvelope(fl.compressed, sum, uint64(len(input)), v.Format)
-			} else {
-				re = encodeLegacy(fl.compressed, sum, uint64(len(input)), v.Format)
-			}
-			if !bytes.Equal(re, envelope) {
-				t.Fatalf("re-encoded envelope differs (len %d vs %d)", len(re), len(envelope))
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+	vectortest.Each(t, "wire-format.json", "constructed_vectors", f.ConstructedVectors, wireVector.name, func(t *testing.T, v wireVector) {
+		envelope := construct(t, v.EnvelopeConstruction)
+		input := construct(t, v.InputConstruction)
+		if uint64(len(envelope)) != number(t, v.EnvelopeSize) || uint64(len(input)) != number(t, v.OriginalSize) {
+			t.Fatalf("constructed sizes: envelope %d, input %d", len(envelope), len(input))
 		}
-	}
+		sum := xxh3.Hash(input)
+		if got := hex.EncodeToString(binary.BigEndian.AppendUint64(nil, sum)); got != v.ChecksumHex {
+			t.Fatalf("xxh3 of the constructed input = %s, vector says %s", got, v.ChecksumHex)
+		}
+		fl := decodedFields(t, envelope)
+		if uint64(len(fl.compressed)) != number(t, v.CompressedSize) {
+			t.Fatalf("compressed_data is %d bytes, want %s", len(fl.compressed), v.CompressedSize)
+		}
+		data, format, err := Retrieve(envelope)
+		if err != nil {
+			t.Fatalf("Retrieve: %v", err)
+		}
+		if !bytes.Equal(data, input) || format != v.Format {
+			t.Fatalf("Retrieve returned %d bytes, format %q; want the %d-byte input", len(data), format, len(input))
+		}
+		// Writer side: the encoder given these fields produces the envelope
+		// (bin) or its legacy twin.
+		var re []byte
+		if v.EnvelopeEncoding == "bin" {
+			re = encodeEnvelope(fl.compressed, sum, uint64(len(input)), v.Format)
+		} else {
+			re = encodeLegacy(fl.compressed, sum, uint64(len(input)), v.Format)
+		}
+		if !bytes.Equal(re, envelope) {
+			t.Fatalf("re-encoded envelope differs (len %d vs %d)", len(re), len(envelope))
+		}
+	})
 }
 
 // rejectSentinel is the sentinel each reject vector must produce. The vectors name a
@@ -293,39 +278,30 @@ func TestWireFormatRejectVectors(t *testing.T) {
 	if len(f.RejectVectors) != 14 {
 		t.Fatalf("wire-format.json has %d reject vectors, want 14", len(f.RejectVectors))
 	}
-	tally := vectortest.Tally{File: "wire-format.json"}
-	defer tally.Report(t, "reject_vectors")
-	for _, v := range f.RejectVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			envelope := vectortest.MustHex(t, v.EnvelopeHex)
-			data, _, err := Retrieve(envelope)
-			if err == nil {
-				t.Fatalf("Retrieve accepted it and returned %d bytes", len(data))
-			}
-			var re *RejectError
-			if !errors.As(err, &re) {
-				t.Fatalf("error %v is not a *RejectError", err)
-			}
-			if want := Step(number(t, v.RejectStep)); re.Step != want {
-				t.Fatalf("rejected at %v, vector says %v: %v", re.Step, want, err)
-			}
-			want, ok := rejectSentinel[v.Name]
-			if !ok {
-				t.Fatalf("no expected sentinel for new vector %s", v.Name)
-			}
-			if v.RejectCheck != "" && rejectCheckSentinel[v.RejectCheck] != want {
-				t.Fatalf("reject_check %q does not match the expected sentinel", v.RejectCheck)
-			}
-			if !errors.Is(err, want) || !errors.Is(err, ErrRejected) {
-				t.Fatalf("error %v does not match %v and ErrRejected", err, want)
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+	vectortest.Each(t, "wire-format.json", "reject_vectors", f.RejectVectors, wireVector.name, func(t *testing.T, v wireVector) {
+		envelope := vectortest.MustHex(t, v.EnvelopeHex)
+		data, _, err := Retrieve(envelope)
+		if err == nil {
+			t.Fatalf("Retrieve accepted it and returned %d bytes", len(data))
 		}
-	}
+		var re *RejectError
+		if !errors.As(err, &re) {
+			t.Fatalf("error %v is not a *RejectError", err)
+		}
+		if want := Step(number(t, v.RejectStep)); re.Step != want {
+			t.Fatalf("rejected at %v, vector says %v: %v", re.Step, want, err)
+		}
+		want, ok := rejectSentinel[v.Name]
+		if !ok {
+			t.Fatalf("no expected sentinel for new vector %s", v.Name)
+		}
+		if v.RejectCheck != "" && rejectCheckSentinel[v.RejectCheck] != want {
+			t.Fatalf("reject_check %q does not match the expected sentinel", v.RejectCheck)
+		}
+		if !errors.Is(err, want) || !errors.Is(err, ErrRejected) {
+			t.Fatalf("error %v does not match %v and ErrRejected", err, want)
+		}
+	})
 }
 
 // TestRejectAllocationBound checks the allocation bound the size-cap and ratio reject
@@ -357,40 +333,31 @@ func TestWireFormatPayloadRejectVectors(t *testing.T) {
 	if len(f.PayloadRejectVectors) != 2 {
 		t.Fatalf("wire-format.json has %d payload reject vectors, want 2", len(f.PayloadRejectVectors))
 	}
-	tally := vectortest.Tally{File: "wire-format.json"}
-	defer tally.Report(t, "payload_reject_vectors")
-	for _, v := range f.PayloadRejectVectors {
-		ok := t.Run(v.Name, func(t *testing.T) {
-			envelope := vectortest.MustHex(t, v.EnvelopeHex)
-			input := vectortest.MustHex(t, v.InputHex)
-			// Every Retrieve Flow check accepts the envelope: the payload is
-			// returned as stored, and refusing it is the payload decoder's job.
-			data, format, err := Retrieve(envelope)
-			if err != nil {
-				t.Fatalf("Retrieve: %v", err)
-			}
-			if !bytes.Equal(data, input) || format != v.Format {
-				t.Fatalf("Retrieve = %x, %q; want %x", data, format, input)
-			}
-			// The same decode-bounds rule, applied to the payload, refuses it
-			// before anything is built (overclaim). The cachekit read path must run
-			// its codec's bounded decode on what Retrieve returns; this shows the
-			// rule catches these payloads, the Client tests show the codec does.
-			_, err = scanDocument(data)
-			var se *scanError
-			if !errors.As(err, &se) {
-				t.Fatalf("bounds pre-scan of the payload: %v", err)
-			}
-			if len(v.RejectReasons) == 0 || se.reason != v.RejectReasons[0] {
-				t.Fatalf("pre-scan reason %q (%v), vector says %v", se.reason, se, v.RejectReasons)
-			}
-		})
-		if ok {
-			tally.Pass()
-		} else {
-			tally.Fail()
+	vectortest.Each(t, "wire-format.json", "payload_reject_vectors", f.PayloadRejectVectors, wireVector.name, func(t *testing.T, v wireVector) {
+		envelope := vectortest.MustHex(t, v.EnvelopeHex)
+		input := vectortest.MustHex(t, v.InputHex)
+		// Every Retrieve Flow check accepts the envelope: the payload is
+		// returned as stored, and refusing it is the payload decoder's job.
+		data, format, err := Retrieve(envelope)
+		if err != nil {
+			t.Fatalf("Retrieve: %v", err)
 		}
-	}
+		if !bytes.Equal(data, input) || format != v.Format {
+			t.Fatalf("Retrieve = %x, %q; want %x", data, format, input)
+		}
+		// The same decode-bounds rule, applied to the payload, refuses it
+		// before anything is built (overclaim). The cachekit read path must run
+		// its codec's bounded decode on what Retrieve returns; this shows the
+		// rule catches these payloads, the Client tests show the codec does.
+		_, err = scanDocument(data)
+		var se *scanError
+		if !errors.As(err, &se) {
+			t.Fatalf("bounds pre-scan of the payload: %v", err)
+		}
+		if len(v.RejectReasons) == 0 || se.reason != v.RejectReasons[0] {
+			t.Fatalf("pre-scan reason %q (%v), vector says %v", se.reason, se, v.RejectReasons)
+		}
+	})
 }
 
 func TestWireFormatLimits(t *testing.T) {
