@@ -69,13 +69,16 @@ type Client struct {
 	closeOnce         sync.Once
 	closeErr          error
 	stopInvalidations func()
+	// subscribed is set once the invalidation subscription is up (coherence.go).
+	subscribed atomic.Bool
 }
 
 // New returns a client configured by o. Every option is validated here; nothing is
 // checked lazily at first use. With Options.Reliability the backend is wrapped in the
 // reliability middleware. When the backend can report invalidations and the L1 is on,
 // New subscribes to them (see L1Options.NoInvalidation); a failed subscription is
-// logged and the client runs without cross-process coherence.
+// logged, shows as Stats().Coherence.Subscribed == false, and the client runs without
+// cross-process coherence.
 func New(o Options) (*Client, error) { return newWithClock(o, nil) }
 
 // systemClock reads the wall clock in nanoseconds, the L1's default time source.

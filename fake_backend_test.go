@@ -186,3 +186,43 @@ type backendWithTTL interface {
 	backend.Backend
 	backend.TTLInspector
 }
+
+// invalidatingBackend adds backend.Invalidator to fakeBackend. It never reports changes
+// by itself: tests deliver what a real backend would with send, on their own goroutine.
+type invalidatingBackend struct {
+	*fakeBackend
+	subscribeErr error // returned by SubscribeInvalidations when set
+
+	mu   sync.Mutex
+	subs []func(backend.Invalidation)
+}
+
+func newInvalidatingBackend() *invalidatingBackend {
+	return &invalidatingBackend{fakeBackend: newFakeBackend()}
+}
+
+func (b *invalidatingBackend) SubscribeInvalidations(ctx context.Context, prefix string, fn func(backend.Invalidation)) (func(), error) {
+	if b.subscribeErr != nil {
+		return nil, b.subscribeErr
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.subs = append(b.subs, fn)
+	i := len(b.subs) - 1
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.subs[i] = nil
+	}, nil
+}
+
+// send delivers inv to every live subscriber, as the backend's goroutine would.
+func (b *invalidatingBackend) send(inv backend.Invalidation) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, fn := range b.subs {
+		if fn != nil {
+			fn(inv)
+		}
+	}
+}

@@ -31,6 +31,9 @@ type Stats struct {
 	// may have missed changes (a dropped notification connection, an overflowing queue,
 	// a server-wide flush). A growing count means cross-process coherence is degraded.
 	L1Flushes uint64
+	// Coherence says whether the backend keeps the L1 coherent with other processes'
+	// writes now, and how often it stopped doing so.
+	Coherence CoherenceStats
 	// PreviousKeyReads counts values decrypted with a decrypt-only (previous) master key.
 	PreviousKeyReads uint64
 
@@ -42,6 +45,28 @@ type Stats struct {
 	// or found through Unwrap): the circuit breaker's state, retries, failures,
 	// refused and shed calls. It is nil when there is no such middleware.
 	Reliability *reliability.Stats
+}
+
+// CoherenceStats is the state of the invalidation subscription that keeps a client's L1
+// coherent across processes (backend.Invalidator).
+type CoherenceStats struct {
+	// Subscribed is true when the backend keeps this client's L1 coherent: the L1 is on,
+	// L1Options.NoInvalidation is not set, the backend implements backend.Invalidator
+	// and subscribing at New succeeded. When it is false the L1 is a plain cache: a value
+	// changed by another process may be served until its L1 entry expires
+	// (L1Options.BackfillTTL for values read, the write's TTL for values this client
+	// wrote). A failed subscription is also logged at New.
+	Subscribed bool
+	// Connected is true when the subscription is delivering changes now. It is false
+	// when not Subscribed, and from the moment the backend reports its notification
+	// connection lost until it reports it back; in between the L1 takes no new entries
+	// (no backfill after a backend hit, no write-through on Set), so every read that
+	// misses the emptied L1 goes to the backend and cannot be stale.
+	Connected bool
+	// Disconnects counts the times the subscription reported its connection lost
+	// (backend.Invalidation.Disconnected), once per outage however long it lasted. Each
+	// one also empties the L1 and counts in L1Flushes, as does each recovery.
+	Disconnects uint64
 }
 
 // MemoStats counts the calls of the functions memoized on one client, all together.
@@ -82,6 +107,7 @@ type counters struct {
 	misses           atomic.Uint64
 	invalidations    atomic.Uint64
 	l1Flushes        atomic.Uint64
+	disconnects      atomic.Uint64
 	previousKeyReads atomic.Uint64
 	errors           [numKinds]atomic.Uint64
 
@@ -98,6 +124,7 @@ func (c *Client) Stats() Stats {
 		Misses:                c.stats.misses.Load(),
 		InvalidationsReceived: c.stats.invalidations.Load(),
 		L1Flushes:             c.stats.l1Flushes.Load(),
+		Coherence:             c.coherenceStats(),
 		PreviousKeyReads:      c.stats.previousKeyReads.Load(),
 		Errors:                map[Kind]uint64{},
 		Memo: MemoStats{

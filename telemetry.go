@@ -57,6 +57,10 @@ const (
 	attrEvictionReason = attribute.Key("cachekit.eviction.reason")
 	// attrBreakerState is a circuit breaker state: closed, open or half_open.
 	attrBreakerState = attribute.Key("cachekit.breaker.state")
+	// attrCoherenceState is the state of the L1's invalidation subscription:
+	// connected, disconnected (the backend lost its notification connection) or
+	// unsubscribed (no coherence: see CoherenceStats.Subscribed).
+	attrCoherenceState = attribute.Key("cachekit.coherence.state")
 )
 
 // The names of the client's OpenTelemetry instruments.
@@ -83,6 +87,12 @@ const (
 	// metricBreakerState is 1 for the circuit breaker's current state and 0 for the
 	// others, by attrBreakerState; only with the reliability middleware.
 	metricBreakerState = "cachekit.breaker.state"
+	// metricCoherenceState is 1 for the current state of the L1's invalidation
+	// subscription and 0 for the others, by attrCoherenceState; only with an L1.
+	metricCoherenceState = "cachekit.l1.coherence.state"
+	// metricCoherenceDisconnects counts the times the invalidation subscription lost its
+	// connection (CoherenceStats.Disconnects), {disconnect}; only with an L1.
+	metricCoherenceDisconnects = "cachekit.l1.coherence.disconnects"
 )
 
 // durationBuckets are the advisory histogram bounds, in seconds: cache round trips are
@@ -215,8 +225,9 @@ type telemetry struct {
 // instruments are the asynchronous instruments read by the telemetry callback.
 type instruments struct {
 	requests, evictions, invalidations, memoCalls, loaderRuns metric.Int64ObservableCounter
+	disconnects                                               metric.Int64ObservableCounter
 	l1Entries, l1Size                                         metric.Int64ObservableUpDownCounter
-	breaker                                                   metric.Int64ObservableGauge
+	breaker, coherence                                        metric.Int64ObservableGauge
 }
 
 // newTelemetry sets up the instrumentation of c from o; it returns nil when o gives no
@@ -276,6 +287,12 @@ func (t *telemetry) registerMetrics(c *Client, m metric.Meter, base []attribute.
 	ins.invalidations = counter(metricL1Invalidations, "Invalidations from other writers applied to the L1.", "{invalidation}")
 	ins.memoCalls = counter(metricMemoCalls, "Calls of memoized functions, by result.", "{call}")
 	ins.loaderRuns = counter(metricMemoLoaderRuns, "Runs of memoized functions.", "{run}")
+	ins.disconnects = counter(metricCoherenceDisconnects,
+		"Times the L1's invalidation subscription lost its connection.", "{disconnect}")
+	ins.coherence, err = m.Int64ObservableGauge(metricCoherenceState,
+		metric.WithDescription("1 for the current state of the L1's invalidation subscription, 0 for the others."),
+		metric.WithUnit("{state}"))
+	errs = append(errs, err)
 	ins.l1Entries, err = m.Int64ObservableUpDownCounter(metricL1Entries,
 		metric.WithDescription("Entries in the L1."), metric.WithUnit("{entry}"))
 	errs = append(errs, err)
@@ -284,7 +301,8 @@ func (t *telemetry) registerMetrics(c *Client, m metric.Meter, base []attribute.
 	errs = append(errs, err)
 	observables := []metric.Observable{ins.requests, ins.memoCalls, ins.loaderRuns}
 	if c.l1 != nil {
-		observables = append(observables, ins.l1Entries, ins.l1Size, ins.evictions, ins.invalidations)
+		observables = append(observables, ins.l1Entries, ins.l1Size, ins.evictions, ins.invalidations,
+			ins.disconnects, ins.coherence)
 	}
 	if c.reliable != nil {
 		ins.breaker, err = m.Int64ObservableGauge(metricBreakerState,
@@ -453,6 +471,19 @@ type observer struct {
 	evicted     [2][]metric.ObserveOption // size, expired
 	memo        [4][]metric.ObserveOption // hit, stale, negative_hit, miss
 	breaker     [3][]metric.ObserveOption // closed, open, half_open
+	coherence   [3][]metric.ObserveOption // by coherenceState
+}
+
+// coherenceState is the index in observer.coherence of the state cs is in:
+// 0 connected, 1 disconnected, 2 unsubscribed.
+func coherenceState(cs CoherenceStats) int {
+	switch {
+	case cs.Connected:
+		return 0
+	case cs.Subscribed:
+		return 1
+	}
+	return 2
 }
 
 func newObserver(c *Client, t *telemetry, ins instruments, base []attribute.KeyValue) *observer {
@@ -476,6 +507,9 @@ func newObserver(c *Client, t *telemetry, ins instruments, base []attribute.KeyV
 	}
 	for i, s := range []string{"closed", "open", "half_open"} {
 		o.breaker[i] = with(attrBreakerState.String(s))
+	}
+	for i, s := range []string{"connected", "disconnected", "unsubscribed"} {
+		o.coherence[i] = with(attrCoherenceState.String(s))
 	}
 	return o
 }
@@ -507,6 +541,16 @@ func (o *observer) observe(_ context.Context, obs metric.Observer) error {
 		obs.ObserveInt64(ins.evictions, int64(c.l1.Evictions()), o.evicted[0]...)
 		obs.ObserveInt64(ins.evictions, int64(c.l1.Expirations()), o.evicted[1]...)
 		obs.ObserveInt64(ins.invalidations, int64(s.invalidations.Load()), o.base...)
+		cs := c.coherenceStats()
+		obs.ObserveInt64(ins.disconnects, int64(cs.Disconnects), o.base...)
+		current := coherenceState(cs)
+		for i := range o.coherence {
+			var v int64
+			if i == current {
+				v = 1
+			}
+			obs.ObserveInt64(ins.coherence, v, o.coherence[i]...)
+		}
 	}
 	if c.reliable != nil {
 		state := c.reliable.Stats().State

@@ -645,6 +645,44 @@ func TestTelemetryBreakerState(t *testing.T) {
 	}
 }
 
+// TestTelemetryCoherence: the coherence gauge follows the subscription through an
+// outage and the disconnect counter agrees with Stats; a client without a subscription
+// reports itself unsubscribed.
+func TestTelemetryCoherence(t *testing.T) {
+	t.Parallel()
+	r := newTelemetryRig(t)
+	ib := newInvalidatingBackend()
+	c, _ := newTelemetryClient(t, r, Options{Backend: ib})
+	newTelemetryClient(t, r, Options{Namespace: "plain"}) // a fake without Invalidator
+
+	check := func(when, wantState string, wantDisconnects int64) {
+		t.Helper()
+		m := r.collect(t)
+		for _, st := range []string{"connected", "disconnected", "unsubscribed"} {
+			want := int64(0)
+			if st == wantState {
+				want = 1
+			}
+			got := intSum(t, m[metricCoherenceState], map[string]string{"cache.namespace": "app", "cachekit.coherence.state": st})
+			if got != want {
+				t.Errorf("%s: %s{%s} = %d, want %d", when, metricCoherenceState, st, got, want)
+			}
+		}
+		if got := intSum(t, m[metricCoherenceDisconnects], map[string]string{"cache.namespace": "app"}); got != wantDisconnects ||
+			uint64(got) != c.Stats().Coherence.Disconnects {
+			t.Errorf("%s: %s = %d, want %d (Stats: %d)", when, metricCoherenceDisconnects, got, wantDisconnects, c.Stats().Coherence.Disconnects)
+		}
+		if got := intSum(t, m[metricCoherenceState], map[string]string{"cache.namespace": "plain", "cachekit.coherence.state": "unsubscribed"}); got != 1 {
+			t.Errorf("%s: the client without invalidation reports unsubscribed = %d, want 1", when, got)
+		}
+	}
+	check("after New", "connected", 0)
+	ib.send(backend.Invalidation{Disconnected: true})
+	check("disconnected", "disconnected", 1)
+	ib.send(backend.Invalidation{})
+	check("reconnected", "connected", 1)
+}
+
 func TestTelemetryCloseUnregisters(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

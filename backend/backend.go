@@ -84,6 +84,13 @@ type Invalidation struct {
 	// Origin identifies the writer when the backend can tell (see WithOrigin); it is empty
 	// when the change came from an unknown writer, such as another SDK or redis-cli.
 	Origin string
+	// Disconnected is set on the flush-all (empty Key) that a subscription sends when it
+	// lost its connection: until a flush-all without it arrives, changes are not being
+	// delivered, and a copy of anything read in between could go stale unnoticed. The
+	// flush-all sent once the subscription delivers again has it unset. It is never set
+	// with a non-empty Key; its zero value is the plain flush-all, so a backend that
+	// cannot tell leaves it false.
+	Disconnected bool
 }
 
 // Invalidator is implemented by backends that can tell a process when other writers
@@ -93,8 +100,10 @@ type Invalidator interface {
 	// until the returned stop function is called. fn runs on a backend goroutine and must
 	// not block. Notifications may be delivered more than once and may include changes made
 	// by this process; a backend that can identify them sets Invalidation.Origin from the
-	// writer's WithOrigin context, or does not report them at all. After stop returns, fn is
-	// not called again.
+	// writer's WithOrigin context, or does not report them at all. A backend whose
+	// notifications travel over a connection that can break says so with a flush-all that
+	// has Invalidation.Disconnected set, and sends a flush-all without it, after the
+	// disconnected one, once it delivers again. After stop returns, fn is not called again.
 	SubscribeInvalidations(ctx context.Context, prefix string, fn func(Invalidation)) (stop func(), err error)
 }
 

@@ -24,4 +24,11 @@
 // interfaces that callers discover with a type assertion, in the manner of io.WriterTo.
 // The conformance suite in package backendtest checks all of the above, and each optional
 // capability a backend offers.
+//
+// An Invalidator's subscription reports changes by key. An Invalidation with an empty Key
+// (a flush-all) means changes may have been missed: the subscriber treats every key under
+// its prefix as changed. When the subscription itself is down (its connection broke),
+// the flush-all has Disconnected set, and nothing is delivered until a later flush-all
+// without it says the subscription is back; in between a subscriber should not keep
+// copies of what it reads, since their changes would not reach it.
 package backend

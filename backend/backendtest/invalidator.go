@@ -68,7 +68,8 @@ func waitNotified(tb testing.TB, e env, n *notifications, key string, already in
 func newOrigin() string { return "backendtest-writer-" + strconv.FormatUint(rand.Uint64(), 36) }
 
 // checkInvalidationSetAndDelete: a subscriber hears of a Set and of a Delete made by a
-// writer, with the writer's origin when the backend reports origins.
+// writer, with the writer's origin when the backend reports origins, and no notification
+// about a key claims the subscription is disconnected (only a flush-all may).
 func checkInvalidationSetAndDelete(tb testing.TB, e env) {
 	prefix := UniqueKey(tb) + ":"
 	key := prefix + "item"
@@ -88,6 +89,11 @@ func checkInvalidationSetAndDelete(tb testing.TB, e env) {
 	}
 	waitNotified(tb, e, n, key, afterSet, "Delete")
 
+	for _, inv := range n.all() {
+		if inv.Disconnected && inv.Key != "" {
+			tb.Errorf("notification %+v: Disconnected set on a key; it belongs to a flush-all (empty Key) only", inv)
+		}
+	}
 	if e.opts.ReportsOrigins {
 		for _, inv := range n.about(key) {
 			if inv.Origin != origin {

@@ -36,6 +36,7 @@ const (
 	faultStopIgnored               // stop does not stop the callback
 	faultIgnoresPrefix             // subscribers hear of every key
 	faultDropsOrigin               // notifications carry no origin
+	faultDisconnectedKeys          // key notifications claim the subscription is down
 	faultGetManyMisses             // GetMany lists misses with nil values
 	faultHugeTTLOverflows          // ttls near the largest Duration wrap negative
 )
@@ -316,6 +317,7 @@ func (r *reference) notify(ctx context.Context, key string) {
 	if r.fault == faultDropsOrigin {
 		inv.Origin = ""
 	}
+	inv.Disconnected = r.fault == faultDisconnectedKeys
 	for _, s := range subs {
 		if r.fault != faultIgnoresPrefix && !strings.HasPrefix(key, s.prefix) {
 			continue

@@ -70,6 +70,7 @@ func TestChecksCatchBrokenBackends(t *testing.T) {
 		{"stop does not stop", faultStopIgnored, "Invalidator/StopEndsCalls"},
 		{"prefix ignored", faultIgnoresPrefix, "Invalidator/PrefixFilter"},
 		{"origin dropped", faultDropsOrigin, "Invalidator/SeesSetAndDelete"},
+		{"Disconnected on key notifications", faultDisconnectedKeys, "Invalidator/SeesSetAndDelete"},
 		{"GetMany lists misses", faultGetManyMisses, "BatchGetter/HitsAndMisses"},
 		{"GetMany lists misses", faultGetManyMisses, "BatchGetter/DuplicateKeys"},
 		{"huge ttl wraps negative", faultHugeTTLOverflows, "TTL/HugeTTL"},

@@ -57,7 +57,12 @@
 // An Invalidation with an empty Key means "evict every entry under the prefix". It is
 // delivered when notifications may have been lost — the tracking or pub/sub connection
 // broke, was re-established (after it is), or the server flushed its keyspace (a null
-// invalidate message) — since nothing else can tell which keys changed meanwhile.
+// invalidate message) — since nothing else can tell which keys changed meanwhile. The
+// flush-all sent when the connection broke has Invalidation.Disconnected set, and so has
+// any other flush-all until the subscription is back; the reconnection's flush-all, sent
+// once the new connection delivers, has it unset. Both go through the subscription's
+// delivery lock, and the recovery is sent only after the loss was, so the subscriber
+// always sees an outage start before it ends.
 //
 // Own writes: a write whose context carries backend.WithOrigin(ctx, id) must not evict the
 // fresh L1 entry its writer has just stored. The server knows nothing of origins, and its
@@ -76,10 +81,12 @@
 // With one, the window is normally one server-to-client delivery; what remains is bounded
 // by the L1 TTL: a Get racing with a foreign write may backfill the old value after the
 // invalidation arrived (the client's L1 versioning closes this), and while a connection is
-// down nothing arrives until the reconnection's flush-all. On the pub/sub path, writers
-// that do not publish are never seen, so their changes are bounded by the L1 TTL only.
+// down nothing arrives until the reconnection's flush-all (the cachekit client stops
+// filling its L1 from the Disconnected flush-all until then, so what remains is the time
+// the backend takes to notice the broken connection). On the pub/sub path, writers that
+// do not publish are never seen, so their changes are bounded by the L1 TTL only.
 //
 // Reconnection: broken tracking or pub/sub connections are reopened with backoff (50 ms
-// doubling to 2 s) and a flush-all follows. Every goroutine of a subscription ends when
-// its stop function returns or the Backend is closed.
+// doubling to 2 s) and a flush-all without Disconnected follows. Every goroutine of a
+// subscription ends when its stop function returns or the Backend is closed.
 package redis

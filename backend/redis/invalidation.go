@@ -29,8 +29,11 @@ type subscription struct {
 	fn     func(backend.Invalidation)
 	pubsub bool // true: pub/sub path; false: client tracking
 
-	deliverMu sync.Mutex // serialises fn and guards stopped
+	deliverMu sync.Mutex // serialises fn and guards stopped and disconnected
 	stopped   bool
+	// disconnected is true from the flush-all that said the connection was lost
+	// (Invalidation.Disconnected) until the reconnection's flush-all.
+	disconnected bool
 
 	// Tracking state; nil maps while disconnected.
 	connMu    sync.RWMutex
@@ -49,7 +52,8 @@ type subscription struct {
 // the two delivery paths (RESP3 client tracking, pub/sub fallback), how this process's
 // own writes are reported, and the meaning of an Invalidation with an empty Key: "evict
 // every entry under prefix", sent when notifications may have been lost (a reconnection)
-// or the server flushed everything.
+// or the server flushed everything. The flush-all sent when a connection breaks has
+// Invalidation.Disconnected set; the one sent once the subscription is back has not.
 //
 // ctx bounds only the set-up; the subscription lives until stop. fn runs on a backend
 // goroutine, must not block, and must not call stop. After stop returns, fn is not called
@@ -114,8 +118,44 @@ func (s *subscription) deliver(inv backend.Invalidation) {
 	}
 }
 
-// flushAll tells the subscriber to drop everything under the prefix.
-func (s *subscription) flushAll() { s.deliver(backend.Invalidation{}) }
+// flushAll tells the subscriber to drop everything under the prefix: the server
+// flushed its keyspace, or a connection went away. While the subscription is
+// disconnected the flush says so too; only reconnected ends that state, so a late flush
+// from a connection being torn down cannot announce a recovery that has not happened.
+func (s *subscription) flushAll() {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	if !s.stopped {
+		s.fn(backend.Invalidation{Disconnected: s.disconnected})
+	}
+}
+
+// disconnect tells the subscriber that notifications stop until reconnected: a
+// flush-all with Disconnected set, once per outage.
+func (s *subscription) disconnect() {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	if s.disconnected {
+		return
+	}
+	s.disconnected = true
+	if !s.stopped {
+		s.fn(backend.Invalidation{Disconnected: true})
+	}
+}
+
+// reconnected tells the subscriber that notifications flow again, with a flush-all
+// without Disconnected: whatever changed while they did not is covered by it. The
+// caller has already made the new connection deliver, so no change after this flush
+// goes unreported.
+func (s *subscription) reconnected() {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	s.disconnected = false
+	if !s.stopped {
+		s.fn(backend.Invalidation{})
+	}
+}
 
 // sleep waits d or until the subscription stops; it reports whether to go on.
 func (s *subscription) sleep(d time.Duration) bool {

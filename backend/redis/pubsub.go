@@ -24,8 +24,9 @@ func (s *subscription) startPubSub(ctx context.Context) error {
 			ready <- nil
 			return
 		}
-		// A re-subscription: messages published in between are lost.
-		s.flushAll()
+		// A re-subscription: notifications flow again, and the flush covers the
+		// messages published in between.
+		s.reconnected()
 	})
 	go s.runPubSub(hookCtx, ready, &subscribedOnce)
 	select {
@@ -42,7 +43,9 @@ func (s *subscription) startPubSub(ctx context.Context) error {
 }
 
 // runPubSub receives channel messages until the subscription stops, re-subscribing with
-// backoff when the connection breaks.
+// backoff when the connection breaks. A break is reported as a flush-all marked
+// Disconnected, the confirmed re-subscription (the hook in startPubSub, which runs before
+// any message of the new subscription) as a plain one.
 func (s *subscription) runPubSub(hookCtx context.Context, ready chan<- error, subscribedOnce *atomic.Bool) {
 	defer close(s.done)
 	client := s.b.client
@@ -58,7 +61,7 @@ func (s *subscription) runPubSub(hookCtx context.Context, ready chan<- error, su
 			ready <- err
 			return
 		}
-		s.flushAll()
+		s.disconnect()
 		if !s.sleep(delay) {
 			return
 		}

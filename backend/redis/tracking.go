@@ -117,7 +117,10 @@ func clusterSlotOwners(ctx context.Context, client rueidis.Client) ([]string, er
 }
 
 // onPush receives the invalidate push messages of a tracking connection. A nil list is
-// the server's (or rueidis', when the connection closes) "everything changed".
+// the server's (or rueidis', when the connection closes) "everything changed". rueidis
+// may call it for a closing connection after runTracking has reported the outage, even
+// after the reconnection: flushAll keeps such a flush from ending an outage, and an
+// extra flush after the reconnection costs only the subscriber's cache contents.
 func (s *subscription) onPush(keys []rueidis.RedisMessage) {
 	if keys == nil {
 		s.flushAll()
@@ -170,8 +173,10 @@ func (s *subscription) requestRefresh() {
 }
 
 // runTracking keeps the tracking connections up until the subscription stops. When one
-// breaks (or the topology changed), all are reopened and the subscriber gets a "flush
-// all" invalidation, since messages may have been lost in between.
+// breaks (or the topology changed), all are closed and the subscriber gets a flush-all
+// marked Disconnected; once new connections track the prefix again, a plain flush-all
+// tells it that notifications flow again (and covers what changed in between). Both are
+// sent from this goroutine, in that order.
 func (s *subscription) runTracking() {
 	defer close(s.done)
 	for {
@@ -185,7 +190,7 @@ func (s *subscription) runTracking() {
 		}
 		s.install(nil, nil)
 		closeTracking(conns)
-		s.flushAll()
+		s.disconnect()
 		for delay := minResubscribeDelay; ; delay = nextDelay(delay) {
 			if !s.sleep(delay) {
 				return
@@ -195,7 +200,7 @@ func (s *subscription) runTracking() {
 			cancel()
 			if err == nil {
 				s.install(fresh, slots)
-				s.flushAll()
+				s.reconnected()
 				break
 			}
 		}

@@ -17,6 +17,8 @@ type Cache struct {
 	clock    Clock
 	maxBytes int64
 	gens     *generations
+	// suspended makes Backfill and Store refuse every value (SuspendWrites).
+	suspended atomic.Bool
 
 	version     atomic.Uint64
 	bytes       atomic.Int64
@@ -94,10 +96,13 @@ func (c *Cache) Generation(key string) uint64 {
 	return c.gens.of(key).Load()
 }
 
-// Backfill stores value under key for ttl if key's generation still equals gen, and
-// reports whether it did. A value that alone exceeds the byte budget, or a ttl <= 0, is
-// not stored.
+// Backfill stores value under key for ttl if key's generation still equals gen and
+// writes are not suspended (SuspendWrites), and reports whether it did. A value that
+// alone exceeds the byte budget, or a ttl <= 0, is not stored.
 func (c *Cache) Backfill(key string, value []byte, ttl time.Duration, gen uint64) bool {
+	if c.suspended.Load() {
+		return false
+	}
 	e, ok := c.newEntry(key, value, ttl)
 	if !ok {
 		return false
@@ -118,9 +123,14 @@ func (c *Cache) Backfill(key string, value []byte, ttl time.Duration, gen uint64
 // Store is the write-through path: when key's generation still equals gen it advances
 // the generation (so backfills that started earlier give way) and replaces the entry
 // with value for ttl; otherwise another write or an invalidation raced this one and the
-// entry is removed instead. It reports whether value was stored.
+// entry is removed instead. It reports whether value was stored. While writes are
+// suspended it stores nothing and removes the entry, as when it loses a race.
 func (c *Cache) Store(key string, value []byte, ttl time.Duration, gen uint64) bool {
-	e, ok := c.newEntry(key, value, ttl)
+	var e *Entry
+	ok := !c.suspended.Load()
+	if ok {
+		e, ok = c.newEntry(key, value, ttl)
+	}
 	counter := c.gens.of(key)
 	stored := false
 	c.entries.Compute(key, func(old *Entry, found bool) (*Entry, otter.ComputeOp) {
@@ -156,6 +166,19 @@ func (c *Cache) InvalidateAll() {
 	}
 	c.entries.InvalidateAll()
 }
+
+// SuspendWrites makes Backfill and Store refuse every value until ResumeWrites; Get,
+// Invalidate and InvalidateAll work as before. It reports whether writes were accepted
+// until now (false when they were suspended already). Call InvalidateAll after it: a
+// Backfill or Store that checked before the suspension then gives way by its generation.
+func (c *Cache) SuspendWrites() bool { return c.suspended.CompareAndSwap(false, true) }
+
+// ResumeWrites ends SuspendWrites. Call InvalidateAll before it, so that a Backfill of a
+// value read while writes were suspended gives way by its generation.
+func (c *Cache) ResumeWrites() { c.suspended.Store(false) }
+
+// WritesSuspended reports whether SuspendWrites is in effect.
+func (c *Cache) WritesSuspended() bool { return c.suspended.Load() }
 
 // newEntry builds the entry for value, or reports false when it cannot be stored.
 func (c *Cache) newEntry(key string, value []byte, ttl time.Duration) (*Entry, bool) {

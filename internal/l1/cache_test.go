@@ -169,6 +169,54 @@ func TestRacingStoresLeaveNoEntry(t *testing.T) {
 	}
 }
 
+// TestSuspendedWritesRefused: while writes are suspended neither path stores, a Store
+// removes the entry it would have replaced, reads go on, and after ResumeWrites a read
+// that began while suspended still gives way to the flush that preceded the resumption.
+func TestSuspendedWritesRefused(t *testing.T) {
+	t.Parallel()
+	c := newCache(t, Options{})
+	store(t, c, "kept", []byte("v"), time.Minute)
+	store(t, c, "replaced", []byte("v"), time.Minute)
+	if !c.SuspendWrites() {
+		t.Fatal("SuspendWrites on an accepting cache reported it was already suspended")
+	}
+	if c.SuspendWrites() {
+		t.Fatal("a second SuspendWrites reported a change")
+	}
+	if !c.WritesSuspended() {
+		t.Fatal("WritesSuspended = false after SuspendWrites")
+	}
+	if c.Backfill("new", []byte("v"), time.Minute, c.Generation("new")) {
+		t.Error("Backfill stored while suspended")
+	}
+	if c.Store("replaced", []byte("v2"), time.Minute, c.Generation("replaced")) {
+		t.Error("Store stored while suspended")
+	}
+	if _, ok := c.Get("replaced"); ok {
+		t.Error("a refused Store left the older entry behind")
+	}
+	if _, ok := c.Get("kept"); !ok {
+		t.Error("SuspendWrites dropped an entry; only InvalidateAll should")
+	}
+	if c.Len() > 1 || c.Bytes() != int64(len("kept")+len("v")) {
+		t.Errorf("Len = %d, Bytes = %d after refused writes", c.Len(), c.Bytes())
+	}
+
+	readGen := c.Generation("new") // a reader starts while suspended
+	c.InvalidateAll()
+	c.ResumeWrites()
+	if c.WritesSuspended() {
+		t.Fatal("WritesSuspended = true after ResumeWrites")
+	}
+	if c.Backfill("new", []byte("read while suspended"), time.Minute, readGen) {
+		t.Error("a value read while suspended was stored after the resumption")
+	}
+	if !c.Backfill("new", []byte("v"), time.Minute, c.Generation("new")) {
+		t.Error("Backfill refused after ResumeWrites")
+	}
+	store(t, c, "replaced", []byte("v3"), time.Minute)
+}
+
 func TestInvalidateRemoves(t *testing.T) {
 	t.Parallel()
 	c := newCache(t, Options{})

@@ -34,6 +34,12 @@
 // rather than possibly the older one). The check and the write happen atomically under
 // otter's per-key lock.
 //
+// SuspendWrites makes the cache refuse new entries while reads go on: the client calls
+// it when its invalidation stream is down (it could not keep new entries coherent), then
+// empties the cache with InvalidateAll; when the stream is back it empties the cache
+// again and calls ResumeWrites. A Backfill of a value read before either flush gives way
+// by its generation.
+//
 // Filtering a process's own invalidation echoes (by origin) is the caller's job: the
 // cache only offers Invalidate.
 package l1
