@@ -43,10 +43,13 @@ func TestEachHelperProcess(t *testing.T) {
 	if os.Getenv(eachHelperEnv) != "1" {
 		t.Skip("run by TestEachTalliesFailures")
 	}
-	rows := []demoVector{{Name: "ok_one"}, {Name: "broken", Fail: true}, {Name: "ok_two"}}
+	rows := []demoVector{{Name: "ok_one"}, {Name: "broken", Fail: true}, {Name: "ok_two"}, {Name: "skipped"}}
 	Each(t, "demo.json", "demo group", rows, demoName, func(t *testing.T, v demoVector) {
 		if v.Fail {
 			t.Fatal("deliberate failure")
+		}
+		if v.Name == "skipped" {
+			t.Skip("a skipped row is not counted")
 		}
 	})
 }
@@ -71,5 +74,19 @@ func TestEachTalliesFailures(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("child output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestEachCountsOnlyRowsThatRan selects one row with -run: the tally must count that row
+// alone, not the rows the filter left out.
+func TestEachCountsOnlyRowsThatRan(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEachHelperProcess$/^ok_two$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), eachHelperEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child failed running one passing row: %v\n%s", err, out)
+	}
+	if want := "vectors demo.json [demo group]: 1/1 passed"; !strings.Contains(string(out), want) {
+		t.Errorf("child output lacks %q:\n%s", want, out)
 	}
 }

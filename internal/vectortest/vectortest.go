@@ -120,15 +120,25 @@ func (c *Tally) Report(t testing.TB, group string) {
 // Each runs fn once per row, in order, each time as a subtest named name(row) (the
 // vector's name, so `go test -run 'TestX/<vector>'` selects one vector), and then logs
 // the Tally line of file for group, as Tally.Report does. A row counts as passed when
-// its subtest passed. fn must not call t.Parallel: the count is taken when t.Run
+// its subtest passed; rows that -run filtered out or that skipped are not counted. fn must not call t.Parallel: the count is taken when t.Run
 // returns, which a parallel subtest does before it has finished.
 func Each[T any](t *testing.T, file, group string, rows []T, name func(T) string, fn func(t *testing.T, row T)) {
 	t.Helper()
 	tally := Tally{File: file}
 	for _, row := range rows {
-		if t.Run(name(row), func(t *testing.T) { fn(t, row) }) {
+		// t.Run also returns true for a subtest that -run filtered out or that
+		// skipped, so those are told apart and left out of the count.
+		ran, skipped := false, false
+		passed := t.Run(name(row), func(t *testing.T) {
+			ran = true
+			defer func() { skipped = t.Skipped() }()
+			fn(t, row)
+		})
+		switch {
+		case !ran || skipped:
+		case passed:
 			tally.Pass()
-		} else {
+		default:
 			tally.Fail()
 		}
 	}
