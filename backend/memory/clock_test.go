@@ -3,39 +3,17 @@ package memory
 import (
 	"errors"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
+	"github.com/cachekit-io/cachekit-go/internal/testclock"
 )
-
-// fakeClock is a hand-moved clock for Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // newClockBackend returns a backend driven by a fake clock, with no janitor so that
 // only the calls under test remove anything.
-func newClockBackend(t *testing.T, opts Options) (*Backend, *fakeClock) {
-	clock := newFakeClock()
+func newClockBackend(t *testing.T, opts Options) (*Backend, *testclock.Clock) {
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	opts.Now = clock.Now
 	opts.CleanupInterval = -1
 	return newBackend(t, opts), clock
