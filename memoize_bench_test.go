@@ -25,7 +25,8 @@ func realisticUser(ctx context.Context, id int) (memoBenchUser, error) {
 }
 
 // BenchmarkMemoize compares a memoized hit (L1) with the baselines measured in the
-// same run: calling the function itself, and reading the same value with Get.
+// same run: calling the function itself, and reading the same value with Get. The
+// cheap and realistic hits repeat one argument; cheap-512-args cycles through 512.
 func BenchmarkMemoize(b *testing.B) {
 	ctx := context.Background()
 	c := newClient(b, Options{Namespace: "bench"})
@@ -61,6 +62,28 @@ func BenchmarkMemoize(b *testing.B) {
 			}
 		})
 	}
+	// Many distinct arguments: the memoizer cannot remember every key, so most calls
+	// compute theirs (a BLAKE2b-256 each); every call is still an L1 hit.
+	many, err := Memoize1(c, "get_user_many", cheapUser)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const distinct = 512 // more than the remembered keys, fewer than the L1 holds
+	for id := range distinct {
+		if _, err := many(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("memoized/cheap-512-args", func(b *testing.B) {
+		b.ReportAllocs()
+		id := 0
+		for b.Loop() {
+			if _, err := many(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+			id = (id + 1) % distinct
+		}
+	})
 	b.Run("get", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

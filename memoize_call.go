@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type memoizer[R any] struct {
 	negErr  error
 	negOK   func(error) bool
 	keyFunc func(args ...any) (string, error)
+	recent  *recentKeys // nil with keyFunc
 	encrypt bool
 	timeout time.Duration
 	onWrite func(key string, err error)
@@ -81,6 +83,7 @@ func newMemoizer[R any](c *Client, op string, nilFn bool, opts []MemoOption) (*m
 		negErr: ErrCachedFailure,
 	}
 	if cfg.keyFunc == nil {
+		m.recent = newRecentKeys()
 		if m.ns == "" {
 			return nil, c.fail(newError(KindConfig, errOp, "", ErrNoNamespace))
 		}
@@ -113,9 +116,10 @@ func newMemoizer[R any](c *Client, op string, nilFn bool, opts []MemoOption) (*m
 	return m, nil
 }
 
-// call is one call of the memoized function with arguments args; run calls the
-// wrapped function with them.
-func (m *memoizer[R]) call(ctx context.Context, args []any, run func(context.Context) (R, error)) (R, error) {
+// call is one call of the memoized function with arguments args. bind returns the
+// wrapped function bound to them; call asks for it only when it runs the function (a
+// miss, a stale value, an outage), so that a hit builds no closure.
+func (m *memoizer[R]) call(ctx context.Context, args []any, bind func() func(context.Context) (R, error)) (R, error) {
 	var zero R
 	c := m.c
 	if c.closed.Load() {
@@ -130,7 +134,7 @@ func (m *memoizer[R]) call(ctx context.Context, args []any, run func(context.Con
 		if !m.encrypt && ctx.Err() == nil && isOutage(err) {
 			c.stats.memoUncached.Add(1)
 			c.stats.memoLoads.Add(1)
-			return run(ctx)
+			return bind()(ctx)
 		}
 		return zero, err
 	}
@@ -140,21 +144,23 @@ func (m *memoizer[R]) call(ctx context.Context, args []any, run func(context.Con
 		return v, nil
 	case stateStale:
 		c.stats.memoStale.Add(1)
-		m.refresh(ctx, key, run)
+		m.refresh(ctx, key, bind())
 		return v, nil
 	case stateNegative:
 		c.stats.memoNegative.Add(1)
 		return zero, m.negErr
 	}
 	c.stats.memoMisses.Add(1)
-	return m.load(ctx, key, run)
+	return m.load(ctx, key, bind())
 }
 
-// key returns the client key (without the namespace prefix) of a call.
+// key returns the client key (without the namespace prefix) of a call. args is not
+// kept: the key function gets a copy, so that the argument list of a call can live on
+// the caller's stack.
 func (m *memoizer[R]) key(args []any) (string, error) {
 	c := m.c
 	if m.keyFunc != nil {
-		key, err := m.keyFunc(args...)
+		key, err := m.keyFunc(slices.Clone(args)...)
 		if err != nil {
 			return "", c.fail(newError(KindInvalidKey, m.op, "", fmt.Errorf("the key function failed: %w", err)))
 		}
@@ -163,13 +169,21 @@ func (m *memoizer[R]) key(args []any) (string, error) {
 		}
 		return key, nil
 	}
+	remembered, slot := m.recent.find(args)
+	if remembered != "" {
+		return remembered, nil
+	}
 	full, err := cachekey.Interop(m.ns, m.opName, args...)
 	if err != nil {
 		return "", c.fail(newError(KindInvalidKey, m.op, "", err))
 	}
 	// The interop key starts with the namespace the client prefixes to every key: the
 	// client key is the rest, so the storage key is exactly the interop key.
-	return full[len(c.prefix):], nil
+	key := full[len(c.prefix):]
+	if slot != nil {
+		m.recent.remember(slot, args, key)
+	}
+	return key, nil
 }
 
 // isOutage reports whether err says the backend is unavailable, the class of errors a

@@ -1,6 +1,7 @@
 package cachekey
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"strconv"
@@ -22,9 +23,13 @@ func Interop(namespace, operation string, args ...any) (string, error) {
 	if err := checkSegments(namespace, operation); err != nil {
 		return "", err
 	}
-	canonical, err := CanonicalArgs(args...)
-	if err != nil {
-		return "", err
+	var scratch [scratchSize]byte
+	canonical, ok := appendScalarArgs(scratch[:0], args)
+	if !ok {
+		var err error
+		if canonical, err = canonicalArgs(args); err != nil {
+			return "", err
+		}
 	}
 	sum := blake2b.Sum256(canonical)
 	var digest [64]byte
@@ -38,6 +43,10 @@ func Interop(namespace, operation string, args ...any) (string, error) {
 	sb.Write(digest[:])
 	return sb.String(), nil
 }
+
+// scratchSize is the stack buffer the canonical bytes of scalar arguments are written
+// to; longer argument lists spill to the heap.
+const scratchSize = 256
 
 // CanonicalArgs returns the bytes an interop/v1 key hashes: the canonical MessagePack of
 // one flat array holding the arguments in order, each mapped onto the interop data model:
@@ -61,22 +70,25 @@ func Interop(namespace, operation string, args ...any) (string, error) {
 // ErrUnsupportedType; nesting deeper than codec.MaxDepth is ErrTooDeep. Errors are
 // *KeyError values naming the argument's path and type, never its value.
 func CanonicalArgs(args ...any) ([]byte, error) {
-	normal := args
-	copied := false
+	var scratch [scratchSize]byte
+	if b, ok := appendScalarArgs(scratch[:0], args); ok {
+		return bytes.Clone(b), nil
+	}
+	return canonicalArgs(args)
+}
+
+// canonicalArgs is the general path of CanonicalArgs: normalize each argument, then
+// encode the list with the canonical encoder. It works on a copy of args, so that
+// handing the list to the encoder (an interface) does not move the caller's argument
+// slice to the heap.
+func canonicalArgs(args []any) ([]byte, error) {
+	normal := make([]any, len(args))
 	for i, a := range args {
-		n, changed, err := normalize(a, 1)
+		n, _, err := normalize(a, 1)
 		if err != nil {
 			return nil, within(err, "args["+strconv.Itoa(i)+"]")
 		}
-		if changed {
-			if !copied {
-				normal, copied = append([]any(nil), args...), true
-			}
-			normal[i] = n
-		}
-	}
-	if normal == nil {
-		normal = []any{}
+		normal[i] = n
 	}
 	b, err := codec.MarshalCanonical(normal)
 	if err != nil {

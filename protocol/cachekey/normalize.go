@@ -66,13 +66,19 @@ func collapseFloat(f float64) (any, bool, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, false, argError(ErrNonFinite, "a float is NaN or infinite")
 	}
-	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<64 {
+	if collapsesToInteger(f) {
 		if f < 0 {
 			return int64(f), true, nil
 		}
 		return uint64(f), true, nil
 	}
 	return f, true, nil
+}
+
+// collapsesToInteger reports whether the finite float f is integral and in
+// [-2^63, 2^64), the floats the number rule turns into integers.
+func collapsesToInteger(f float64) bool {
+	return f == math.Trunc(f) && f >= -(1<<63) && f < 1<<64
 }
 
 // Timestamps whose microseconds since the epoch fit in an int64.
@@ -88,10 +94,20 @@ const (
 // time.Time is accepted; wall-clock types without a zone are structs and are refused
 // as unsupported.
 func datetime(t time.Time) (any, bool, error) {
-	if sec := t.Unix(); sec < minMicroSecond || sec > maxMicroSecond {
+	seconds, ok := unixSeconds(t)
+	if !ok {
 		return nil, false, argError(ErrOutOfRange, "a time is too far from 1970 for a microsecond timestamp")
 	}
-	return collapseFloat(float64(t.UnixMicro()) / 1e6)
+	return collapseFloat(seconds)
+}
+
+// unixSeconds is the timestamp of the time rule before the float rule; ok is false
+// when the microseconds since the epoch do not fit in an int64.
+func unixSeconds(t time.Time) (seconds float64, ok bool) {
+	if sec := t.Unix(); sec < minMicroSecond || sec > maxMicroSecond {
+		return 0, false
+	}
+	return float64(t.UnixMicro()) / 1e6, true
 }
 
 func bigInt(x *big.Int) (any, bool, error) {
@@ -246,8 +262,12 @@ func normalizeReflect(rv reflect.Value, depth int) (any, bool, error) {
 		return reflectList(rv, depth)
 	case reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			// Element by element: reflect.Copy panics when the element type is a
+			// named byte type ([16]MyByte).
 			b := make([]byte, rv.Len())
-			reflect.Copy(reflect.ValueOf(b), rv)
+			for i := range b {
+				b[i] = byte(rv.Index(i).Uint())
+			}
 			if len(b) == 16 {
 				return UUID(b).String(), true, nil
 			}

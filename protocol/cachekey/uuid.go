@@ -13,6 +13,12 @@ type UUID [16]byte
 
 // String returns the lowercase hyphenated form.
 func (u UUID) String() string {
+	text := u.text()
+	return string(text[:])
+}
+
+// text is the lowercase hyphenated form, 36 bytes.
+func (u UUID) text() [36]byte {
 	var buf [36]byte
 	hex.Encode(buf[0:8], u[0:4])
 	buf[8] = '-'
@@ -23,7 +29,7 @@ func (u UUID) String() string {
 	hex.Encode(buf[19:23], u[8:10])
 	buf[23] = '-'
 	hex.Encode(buf[24:36], u[10:16])
-	return string(buf[:])
+	return buf
 }
 
 // errBadUUID is returned by ParseUUID.
