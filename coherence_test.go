@@ -278,6 +278,9 @@ func TestDisconnectedSubscriptionBypassesL1(t *testing.T) {
 	if n := runs.Load(); n != 1 {
 		t.Fatalf("the memoized function ran %d times; its stored result should answer the second call from the backend", n)
 	}
+	if n := c.Stats().Memo.WritesSkipped; n != 0 {
+		t.Fatalf("Memo.WritesSkipped = %d: a result kept out of a suspended L1 is not a write lost to a newer one", n)
+	}
 
 	// A second report of the same outage is not a second disconnect.
 	ib.send(backend.Invalidation{Disconnected: true})

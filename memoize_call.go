@@ -440,7 +440,9 @@ func (m *memoizer[R]) store(ctx context.Context, key string, value any, ttl time
 		m.writeFailed(key, c.backendFailure(m.op, key, err))
 		return
 	}
-	if c.l1 != nil && !c.l1.Store(key, data, ttl, gen) {
+	// A suspended L1 (the invalidation subscription is down) refuses every value; that is
+	// not a write lost to a newer one.
+	if c.l1 != nil && !c.l1.Store(key, data, ttl, gen) && !c.l1.WritesSuspended() {
 		c.stats.memoWritesSkipped.Add(1)
 	}
 }
