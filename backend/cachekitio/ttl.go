@@ -43,7 +43,10 @@ func (b *Backend) TTL(ctx context.Context, key string) (time.Duration, bool, err
 			}
 			n, err := strconv.ParseInt(string(body.TTL), 10, 64)
 			if err != nil || n < 0 || n > int64(backend.MaxTTL/time.Second) {
-				return permanent(op, key, fmt.Errorf("%w: ttl %s is not a whole number of seconds", ErrMalformedResponse, truncateForError(body.TTL)))
+				// The value came from outside the client: the API key is scrubbed out of
+				// it before it is cut, so that no part of the key reaches the message.
+				return permanent(op, key, fmt.Errorf("%w: ttl %s is not a whole number of seconds", ErrMalformedResponse,
+					truncateForError([]byte(b.scrub.scrub(string(body.TTL))))))
 			}
 			ttl, found = time.Duration(n)*time.Second, true
 			return nil

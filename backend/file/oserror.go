@@ -39,7 +39,8 @@ func checkCtx(ctx context.Context, op, key string) error {
 //   - Timeout: ETIMEDOUT (network file systems).
 //   - Permanent: permission and configuration problems that will not fix themselves:
 //     EACCES, EPERM, EROFS, ELOOP, ENAMETOOLONG, ENOTDIR, EISDIR, EINVAL, EXDEV, EFBIG,
-//     and ENOENT (the cache directory itself was removed).
+//     ENOENT (the cache directory itself was removed), and EEXIST and ENOTEMPTY (what
+//     os.Rename reports when a directory sits at an entry's or a lock's path).
 //   - Anything else: transient, as cachekit-py treats unknown errors; a retry policy
 //     bounds the attempts.
 func classify(err error) backend.ErrorKind {
@@ -52,7 +53,7 @@ func classify(err error) backend.ErrorKind {
 		return backend.KindTimeout
 	case syscall.EACCES, syscall.EPERM, syscall.EROFS, syscall.ELOOP, syscall.ENAMETOOLONG,
 		syscall.ENOTDIR, syscall.EISDIR, syscall.EINVAL, syscall.EXDEV, syscall.EFBIG,
-		syscall.ENOENT:
+		syscall.ENOENT, syscall.EEXIST, syscall.ENOTEMPTY:
 		return backend.KindPermanent
 	}
 	return backend.KindTransient

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/cachekit-io/cachekit-go/backend"
@@ -54,7 +55,9 @@ func (b *Backend) RefreshTTL(ctx context.Context, key string, ttl time.Duration)
 	path := b.path(key)
 	f, err := os.OpenFile(path, os.O_RDWR|openFlags, 0)
 	if err != nil {
-		if isAbsent(err) {
+		// A directory cannot be opened for writing (EISDIR); readers take it, like any
+		// non-regular file, for a miss, and so does RefreshTTL.
+		if isAbsent(err) || errors.Is(err, syscall.EISDIR) {
 			return false, nil
 		}
 		return false, osError(op, key, err)
