@@ -56,6 +56,7 @@ func TestWorkerd(t *testing.T) {
 	workerd := workerdBinary(t)
 	dir := buildWorker(t)
 	t.Logf("built cachekit.wasm in %v", time.Since(start).Round(time.Millisecond))
+	checkBundleSize(t, dir)
 	dev := startDevServer(t)
 
 	listeners := make([]*os.File, len(flavors))
