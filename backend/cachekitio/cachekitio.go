@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,14 +17,14 @@ import (
 // safe for concurrent use. Build it with New; see the package documentation for the
 // request rules it follows.
 type Backend struct {
-	client      *http.Client
+	send        sendFunc // one HTTP exchange; never follows redirects
+	closeIdle   func()   // releases idle connections of a transport the Backend owns, or nil
 	ep          apiEndpoint
 	auth        string // "Bearer <api key>"
 	scrub       scrubber
 	timeout     time.Duration
 	maxRetries  int
 	maxResponse int64
-	ownsClient  bool
 
 	metrics atomic.Pointer[func() L1Metrics]
 	closed  atomic.Bool
@@ -72,14 +71,9 @@ func newBackend(opts Options, lookup lookupFunc) (*Backend, error) {
 		maxResponse: opts.maxResponseSize(),
 		wait:        backoff.Wait,
 	}
-	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
-		b.client = &c
-	} else {
-		b.client = &http.Client{Transport: newTransport(opts.poolSize(), ep, lookup)}
-		b.ownsClient = true
+	if b.send, b.closeIdle, err = newSender(opts, ep, lookup); err != nil {
+		return nil, err
 	}
-	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return b, nil
 }
 
@@ -90,8 +84,8 @@ func (b *Backend) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
-	if b.ownsClient {
-		b.client.CloseIdleConnections()
+	if b.closeIdle != nil {
+		b.closeIdle()
 	}
 	return nil
 }

@@ -92,7 +92,9 @@ type Options struct {
 	// HTTPClient, when not nil, sends the requests instead of a client built from the
 	// options above (PoolSize is then ignored, and the SSRF check at connection time is
 	// the caller's business). The client copies it and sets CheckRedirect on the copy,
-	// so that redirects are never followed; the caller's value is left unchanged.
+	// so that redirects are never followed; the caller's value is left unchanged. Under
+	// GOOS=js New refuses it: there the client calls the runtime's fetch itself, so that
+	// net/http's own transport is not linked into the program.
 	HTTPClient *http.Client
 
 	// Logger receives the package's warnings. Nil means slog.Default().
@@ -114,13 +116,6 @@ func (o Options) maxRetries() int {
 		return DefaultMaxRetries
 	}
 	return o.MaxRetries
-}
-
-func (o Options) poolSize() int {
-	if o.PoolSize > 0 {
-		return o.PoolSize
-	}
-	return DefaultPoolSize
 }
 
 func (o Options) maxResponseSize() int64 {

@@ -118,7 +118,7 @@ func (b *Backend) attempt(ctx context.Context, c *call, handle func(context.Cont
 	if err != nil {
 		return permanent(c.op, c.key, err)
 	}
-	resp, err := b.client.Do(req)
+	resp, err := b.send(req)
 	if err != nil {
 		return b.transportError(ctx, c.op, c.key, err)
 	}

@@ -15,11 +15,37 @@ import (
 	"time"
 )
 
+// sendFunc makes one HTTP exchange.
+type sendFunc func(*http.Request) (*http.Response, error)
+
+// newSender returns how the Backend sends: through a copy of opts.HTTPClient, or through
+// a client over its own transport, whose idle connections closeIdle releases. Neither
+// follows redirects.
+func newSender(opts Options, ep apiEndpoint, lookup lookupFunc) (send sendFunc, closeIdle func(), err error) {
+	var c *http.Client
+	if opts.HTTPClient != nil {
+		cp := *opts.HTTPClient
+		c = &cp
+	} else {
+		c = &http.Client{Transport: newTransport(opts.poolSize(), ep, lookup)}
+		closeIdle = c.CloseIdleConnections
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c.Do, closeIdle, nil
+}
+
 // lookupFunc resolves a host name to addresses; tests replace it.
 type lookupFunc func(ctx context.Context, host string) ([]netip.Addr, error)
 
 func defaultLookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
+func (o Options) poolSize() int {
+	if o.PoolSize > 0 {
+		return o.PoolSize
+	}
+	return DefaultPoolSize
 }
 
 // newTransport builds the client's own transport: a clone of http.DefaultTransport
