@@ -3,6 +3,8 @@ package cachekit
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -229,4 +231,115 @@ func BenchmarkSet(b *testing.B) {
 			}
 		}
 	})
+}
+
+// l2Parallelisms are the numbers of concurrent callers of the L2 benchmarks.
+var l2Parallelisms = []int{1, 8, 64}
+
+// runL2 calls op b.N times with about p concurrent callers (a plain loop for p == 1),
+// each starting at its own place in the key space.
+func runL2(b *testing.B, p int, op func(i int) error) {
+	b.Helper()
+	b.ReportAllocs()
+	if p <= 1 {
+		for i := 0; b.Loop(); i++ {
+			if err := op(i % benchKeys); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	var worker atomic.Int64
+	b.SetParallelism(max(1, p/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(worker.Add(1)) * 97
+		for pb.Next() {
+			if err := op(i % benchKeys); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkL2 measures the client's backend path (L1 off) over the memory backend, with
+// 1, 8 and 64 concurrent callers, beside the same backend call plus the same MessagePack
+// decode or encode done by hand: the gap is what the client adds (key checks, the
+// namespace, counters, the container check, and with the production preset the
+// reliability middleware).
+func BenchmarkL2(b *testing.B) {
+	ctx := context.Background()
+	keys := benchKeyNames()
+	value := make([]byte, 1024)
+	encoded, _ := codec.Marshal(value)
+	clients := []struct {
+		name string
+		o    Options
+	}{
+		{"cachekit", Options{}},
+		{"cachekit-production", ProductionOptions()},
+	}
+	for _, op := range []string{"get", "set"} {
+		for _, p := range l2Parallelisms {
+			prefix := fmt.Sprintf("op=%s/par=%d/impl=", op, p)
+			b.Run(prefix+"backend", func(b *testing.B) {
+				m, err := memory.New(memory.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { _ = m.Close() })
+				storage := make([]string, len(keys))
+				for i, k := range keys {
+					storage[i] = "bench:" + k
+					if err := m.Set(ctx, storage[i], encoded, time.Hour); err != nil {
+						b.Fatal(err)
+					}
+				}
+				runL2(b, p, func(i int) error {
+					if op == "set" {
+						data, err := codec.Marshal(value)
+						if err != nil {
+							return err
+						}
+						return m.Set(ctx, storage[i], data, time.Hour)
+					}
+					stored, found, err := m.Get(ctx, storage[i])
+					if err != nil || !found {
+						return fmt.Errorf("found %v, %w", found, err)
+					}
+					var out []byte
+					return codec.Unmarshal(stored, &out)
+				})
+			})
+			for _, cl := range clients {
+				b.Run(prefix+cl.name, func(b *testing.B) {
+					m, err := memory.New(memory.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.Cleanup(func() { _ = m.Close() })
+					o := cl.o
+					o.Backend, o.Namespace, o.DefaultTTL = m, "bench", time.Hour
+					o.L1 = L1Options{Disabled: true}
+					c := benchClient(b, o)
+					for _, k := range keys {
+						if err := c.Set(ctx, k, value); err != nil {
+							b.Fatal(err)
+						}
+					}
+					runL2(b, p, func(i int) error {
+						if op == "set" {
+							return c.Set(ctx, keys[i], value)
+						}
+						_, found, err := Get[[]byte](ctx, c, keys[i])
+						if err != nil || !found {
+							return fmt.Errorf("found %v, %w", found, err)
+						}
+						return nil
+					})
+				})
+			}
+		}
+	}
 }

@@ -36,11 +36,14 @@ func (c *Client) cacheStats() backend.CacheStats {
 // backendGet reads the stored bytes under storageKey and what the backend said about
 // their freshness (the zero Freshness, meaning no bound, from most backends).
 func (c *Client) backendGet(ctx context.Context, storageKey string) ([]byte, backend.Freshness, bool, error) {
-	var fresh backend.Freshness
-	if c.reportsFreshness {
-		ctx = backend.WithFreshness(ctx, &fresh)
+	if !c.reportsFreshness {
+		stored, found, err := c.backend.Get(ctx, storageKey)
+		return stored, backend.Freshness{}, found, err
 	}
-	stored, found, err := c.backend.Get(ctx, storageKey)
+	// The sink escapes into the context, so it is declared only on this path: a read
+	// from a backend that reports no freshness allocates nothing for it.
+	var fresh backend.Freshness
+	stored, found, err := c.backend.Get(backend.WithFreshness(ctx, &fresh), storageKey)
 	return stored, fresh, found, err
 }
 

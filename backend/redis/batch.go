@@ -17,7 +17,7 @@ func (b *Backend) GetMany(ctx context.Context, keys []string) (map[string][]byte
 	if len(keys) == 0 {
 		return out, nil
 	}
-	octx, cancel := opContext(ctx, b.opts.ReadTimeout)
+	octx, cancel := b.reads.bound(ctx)
 	defer cancel()
 	replies, err := rueidis.MGet(b.client, octx, keys)
 	if err != nil {

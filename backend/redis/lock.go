@@ -32,7 +32,7 @@ func (b *Backend) AcquireLock(ctx context.Context, key string, timeout time.Dura
 	var raw [16]byte
 	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails
 	id := hex.EncodeToString(raw[:])
-	octx, cancel := opContext(ctx, b.opts.WriteTimeout)
+	octx, cancel := b.writes.bound(ctx)
 	defer cancel()
 	cmd := b.client.B().Set().Key(backend.LockKey(key)).Value(id).Nx().PxMilliseconds(ms).Build()
 	if err := b.client.Do(octx, cmd).Error(); err != nil {
@@ -53,7 +53,7 @@ func (b *Backend) ReleaseLock(ctx context.Context, key, lockID string) (bool, er
 	if lockID == "" {
 		return false, nil
 	}
-	octx, cancel := opContext(ctx, b.opts.WriteTimeout)
+	octx, cancel := b.writes.bound(ctx)
 	defer cancel()
 	n, err := releaseScript.Exec(octx, b.client, []string{backend.LockKey(key)}, []string{lockID}).AsInt64()
 	if err != nil {

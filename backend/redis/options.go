@@ -89,9 +89,12 @@ type Options struct {
 
 	// DialTimeout bounds establishing a connection. Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
-	// ReadTimeout bounds each read operation. Zero means DefaultReadTimeout.
+	// ReadTimeout bounds each read operation. Zero means DefaultReadTimeout. Operations
+	// whose context can neither end nor be cancelled (context.Background and values
+	// over it) share timers and may run up to 1/64 of the timeout longer.
 	ReadTimeout time.Duration
-	// WriteTimeout bounds each write operation. Zero means DefaultWriteTimeout.
+	// WriteTimeout bounds each write operation, like ReadTimeout. Zero means
+	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
 
 	// Invalidation chooses how SubscribeInvalidations works. Zero means InvalidationAuto.

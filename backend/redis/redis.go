@@ -22,6 +22,8 @@ type Backend struct {
 
 	closed atomic.Bool
 	subs   subscriptions
+	// reads and writes bound each operation by Options.ReadTimeout and WriteTimeout.
+	reads, writes opTimeout
 }
 
 var (
@@ -44,7 +46,7 @@ func New(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, classify(context.Background(), "connect", "", err)
 	}
-	return &Backend{client: client, ownsClient: true, opts: resolved}, nil
+	return wrapClient(client, true, resolved), nil
 }
 
 // NewFromClient wraps a rueidis client the caller already has. Only the timeout and
@@ -61,7 +63,18 @@ func NewFromClient(client rueidis.Client, opts Options) (*Backend, error) {
 		return nil, err
 	}
 	resolved.Addrs = nil
-	return &Backend{client: client, opts: resolved}, nil
+	return wrapClient(client, false, resolved), nil
+}
+
+// wrapClient returns a Backend over client configured by resolved options.
+func wrapClient(client rueidis.Client, ownsClient bool, resolved Options) *Backend {
+	return &Backend{
+		client:     client,
+		ownsClient: ownsClient,
+		opts:       resolved,
+		reads:      newOpTimeout(resolved.ReadTimeout),
+		writes:     newOpTimeout(resolved.WriteTimeout),
+	}
 }
 
 // Client returns the underlying rueidis client, for commands this package does not wrap.
@@ -94,23 +107,118 @@ func (b *Backend) checkOpen(op, key string) error {
 	return nil
 }
 
-// opContext bounds ctx by d unless ctx already ends sooner. The returned cancel is never
-// nil.
-func opContext(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+// sharedDeadlineSlack sets how much later than its own timeout an operation on a
+// context without deadline or cancellation may time out: by at most 1/sharedDeadlineSlack
+// of the timeout (47 ms of the default 3 s), the window within which operations share a
+// timer.
+const sharedDeadlineSlack = 64
+
+// opTimeout bounds operations by one timeout (Options.ReadTimeout or WriteTimeout).
+//
+// A context.WithTimeout per operation costs a timer, added to and removed from the
+// runtime's timer heap under its lock, and five allocations (the context, the timer, two
+// closures and, once rueidis waits on it, the done channel). When the caller's context
+// can neither end nor be cancelled (context.Background and values over it, as in
+// background work), no per-operation state is needed: operations that start within the
+// same window of timeout/sharedDeadlineSlack share one context, which ends at least the
+// timeout and at most the timeout plus that window after each of them started. A
+// caller's context that can end keeps an exact timer of its own.
+type opTimeout struct {
+	d, slack time.Duration
+	// current is the most recently started shared context (see shared).
+	current atomic.Pointer[sharedDeadline]
+}
+
+func newOpTimeout(d time.Duration) opTimeout {
+	return opTimeout{d: d, slack: d / sharedDeadlineSlack}
+}
+
+// bound returns ctx limited to the timeout, unless ctx already ends sooner. The returned
+// cancel is never nil.
+func (t *opTimeout) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= t.d {
 		return ctx, noCancel
 	}
-	return context.WithTimeout(ctx, d)
+	if ctx.Done() != nil {
+		return context.WithTimeout(ctx, t.d)
+	}
+	s := t.shared(time.Now())
+	if ctx == context.Background() || ctx == context.TODO() {
+		return s, noCancel
+	}
+	return sharedWithValues{s, ctx}, noCancel
+}
+
+// shared returns a shared context whose deadline is at least now plus the timeout,
+// starting a new one when the current one ends too soon. Two calls that start a new one
+// at once each keep their own; the one stored last is shared from then on.
+func (t *opTimeout) shared(now time.Time) *sharedDeadline {
+	earliest := now.Add(t.d)
+	if s := t.current.Load(); s != nil && !s.deadline.Before(earliest) {
+		return s
+	}
+	s := newSharedDeadline(earliest.Add(t.slack))
+	t.current.Store(s)
+	return s
 }
 
 func noCancel() {}
+
+// sharedDeadline is a context that ends at deadline, shared by the operations of one
+// window. It carries no values and is never cancelled early, so sharing it is safe: the
+// only event it reports is its deadline passing.
+type sharedDeadline struct {
+	deadline time.Time
+	// expired is cancelled by a timer when deadline passes.
+	expired context.Context
+}
+
+func newSharedDeadline(deadline time.Time) *sharedDeadline {
+	expired, expire := context.WithCancel(context.Background())
+	time.AfterFunc(time.Until(deadline), expire)
+	return &sharedDeadline{deadline: deadline, expired: expired}
+}
+
+// Deadline returns the shared deadline.
+func (s *sharedDeadline) Deadline() (time.Time, bool) { return s.deadline, true }
+
+// Done is closed when the deadline has passed.
+func (s *sharedDeadline) Done() <-chan struct{} { return s.expired.Done() }
+
+// Err returns context.DeadlineExceeded once Done is closed, else nil.
+func (s *sharedDeadline) Err() error {
+	if s.expired.Err() != nil {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// Value returns nil: a sharedDeadline carries no values.
+func (s *sharedDeadline) Value(any) any { return nil }
+
+// AfterFunc arranges for f to run once the deadline has passed. The context package
+// uses it for contexts derived from this one, which then need no goroutine of their
+// own to learn that it ended.
+func (s *sharedDeadline) AfterFunc(f func()) (stop func() bool) {
+	return context.AfterFunc(s.expired, f)
+}
+
+// sharedWithValues is a shared deadline carrying the values of the caller's context,
+// such as backend.WithOrigin's.
+type sharedWithValues struct {
+	*sharedDeadline
+	values context.Context
+}
+
+// Value returns the caller's value for key.
+func (c sharedWithValues) Value(key any) any { return c.values.Value(key) }
 
 // Get returns the value under key. A missing key is found == false with a nil error.
 func (b *Backend) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := b.checkOpen("get", key); err != nil {
 		return nil, false, err
 	}
-	octx, cancel := opContext(ctx, b.opts.ReadTimeout)
+	octx, cancel := b.reads.bound(ctx)
 	defer cancel()
 	v, err := b.client.Do(octx, b.client.B().Get().Key(key).Build()).AsBytes()
 	if err != nil {
@@ -137,7 +245,7 @@ func (b *Backend) Set(ctx context.Context, key string, value []byte, ttl time.Du
 	if err != nil {
 		return backend.NewError(backend.KindPermanent, backendName, "set", key, err)
 	}
-	octx, cancel := opContext(ctx, b.opts.WriteTimeout)
+	octx, cancel := b.writes.bound(ctx)
 	defer cancel()
 	cmd := b.client.B().Set().Key(key).Value(rueidis.BinaryString(value)).ExSeconds(int64(ttl / time.Second)).Build()
 	if _, err := b.write(octx, key, cmd).ToString(); err != nil {
@@ -151,7 +259,7 @@ func (b *Backend) Delete(ctx context.Context, key string) (bool, error) {
 	if err := b.checkOpen("delete", key); err != nil {
 		return false, err
 	}
-	octx, cancel := opContext(ctx, b.opts.WriteTimeout)
+	octx, cancel := b.writes.bound(ctx)
 	defer cancel()
 	n, err := b.write(octx, key, b.client.B().Del().Key(key).Build()).AsInt64()
 	if err != nil {
@@ -165,7 +273,7 @@ func (b *Backend) Exists(ctx context.Context, key string) (bool, error) {
 	if err := b.checkOpen("exists", key); err != nil {
 		return false, err
 	}
-	octx, cancel := opContext(ctx, b.opts.ReadTimeout)
+	octx, cancel := b.reads.bound(ctx)
 	defer cancel()
 	n, err := b.client.Do(octx, b.client.B().Exists().Key(key).Build()).AsInt64()
 	if err != nil {
@@ -183,7 +291,7 @@ func (b *Backend) Health(ctx context.Context) (backend.HealthStatus, error) {
 	if err := b.checkOpen("health", ""); err != nil {
 		return st, err
 	}
-	octx, cancel := opContext(ctx, b.opts.ReadTimeout)
+	octx, cancel := b.reads.bound(ctx)
 	defer cancel()
 	start := time.Now()
 	err := b.client.Do(octx, b.client.B().Ping().Build()).Error()

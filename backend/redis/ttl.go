@@ -13,7 +13,7 @@ func (b *Backend) TTL(ctx context.Context, key string) (time.Duration, bool, err
 	if err := b.checkOpen("ttl", key); err != nil {
 		return 0, false, err
 	}
-	octx, cancel := opContext(ctx, b.opts.ReadTimeout)
+	octx, cancel := b.reads.bound(ctx)
 	defer cancel()
 	secs, err := b.client.Do(octx, b.client.B().Ttl().Key(key).Build()).AsInt64()
 	if err != nil {
@@ -38,7 +38,7 @@ func (b *Backend) RefreshTTL(ctx context.Context, key string, ttl time.Duration)
 	if err != nil {
 		return false, backend.NewError(backend.KindPermanent, backendName, "refresh_ttl", key, err)
 	}
-	octx, cancel := opContext(ctx, b.opts.WriteTimeout)
+	octx, cancel := b.writes.bound(ctx)
 	defer cancel()
 	n, err := b.client.Do(octx, b.client.B().Expire().Key(key).Seconds(int64(ttl/time.Second)).Build()).AsInt64()
 	if err != nil {
