@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	wire "github.com/cachekit-io/cachekit-go/internal/msgpackwire"
 )
 
 // Marshal encodes v as one plain MessagePack document, the value container of cachekit-go
@@ -113,21 +115,21 @@ func (e encoder) bin(b, data []byte) ([]byte, error) {
 	if tooLong(len(data)) {
 		return b, encodeError(reflect.TypeFor[[]byte](), "longer than 2^32-1 bytes", ErrUnsupportedType)
 	}
-	return append(appendBinHeader(b, len(data)), data...), nil
+	return append(wire.AppendBinHeader(b, len(data)), data...), nil
 }
 
 func (e encoder) float64(b []byte, f float64) []byte {
 	if e.canonical && f != f {
 		f = math.Float64frombits(0x7ff8000000000000)
 	}
-	return appendFloat64(b, f)
+	return wire.AppendFloat64(b, f)
 }
 
 func (e encoder) float32(b []byte, f float32) []byte {
 	if e.canonical {
 		return e.float64(b, float64(f))
 	}
-	return appendFloat32(b, f)
+	return wire.AppendFloat32(b, f)
 }
 
 func (e encoder) time(b []byte, t time.Time, depth int) ([]byte, error) {
@@ -149,7 +151,7 @@ func (e encoder) time(b []byte, t time.Time, depth int) ([]byte, error) {
 	b = appendStr(b, marker)
 	b = append(b, fmtTrue)
 	b = appendStr(b, keyValue)
-	return append(appendStrHeader(b, len(iso)), iso...), nil
+	return append(wire.AppendStrHeader(b, len(iso)), iso...), nil
 }
 
 func (e encoder) ext(b []byte, x Ext) ([]byte, error) {
@@ -179,7 +181,7 @@ func (e encoder) encode(b []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(b, fmtNil), nil
 	case bool:
-		return appendBool(b, x), nil
+		return wire.AppendBool(b, x), nil
 	case string:
 		return e.str(b, x)
 	case []byte:
@@ -188,25 +190,25 @@ func (e encoder) encode(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return e.bin(b, x)
 	case int:
-		return appendInt(b, int64(x)), nil
+		return wire.AppendInt(b, int64(x)), nil
 	case int64:
-		return appendInt(b, x), nil
+		return wire.AppendInt(b, x), nil
 	case int32:
-		return appendInt(b, int64(x)), nil
+		return wire.AppendInt(b, int64(x)), nil
 	case int16:
-		return appendInt(b, int64(x)), nil
+		return wire.AppendInt(b, int64(x)), nil
 	case int8:
-		return appendInt(b, int64(x)), nil
+		return wire.AppendInt(b, int64(x)), nil
 	case uint:
-		return appendUint(b, uint64(x)), nil
+		return wire.AppendUint(b, uint64(x)), nil
 	case uint64:
-		return appendUint(b, x), nil
+		return wire.AppendUint(b, x), nil
 	case uint32:
-		return appendUint(b, uint64(x)), nil
+		return wire.AppendUint(b, uint64(x)), nil
 	case uint16:
-		return appendUint(b, uint64(x)), nil
+		return wire.AppendUint(b, uint64(x)), nil
 	case uint8:
-		return appendUint(b, uint64(x)), nil
+		return wire.AppendUint(b, uint64(x)), nil
 	case float64:
 		return e.float64(b, x), nil
 	case float32:
@@ -225,7 +227,7 @@ func (e encoder) encode(b []byte, v any, depth int) ([]byte, error) {
 		if tooLong(len(x)) {
 			return b, encodeError(reflect.TypeFor[[]any](), "more than 2^32-1 elements", ErrUnsupportedType)
 		}
-		b = appendArrayHeader(b, len(x))
+		b = wire.AppendArrayHeader(b, len(x))
 		var err error
 		for _, el := range x {
 			if b, err = e.encode(b, el, depth+1); err != nil {
@@ -249,7 +251,7 @@ func (e encoder) stringMap(b []byte, m map[string]any, depth int) ([]byte, error
 	if tooLong(len(m)) {
 		return b, encodeError(mapStringAnyType, "more than 2^32-1 entries", ErrUnsupportedType)
 	}
-	b = appendMapHeader(b, len(m))
+	b = wire.AppendMapHeader(b, len(m))
 	var err error
 	if !e.canonical {
 		for k, v := range m {
@@ -284,11 +286,11 @@ func (e encoder) value(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 	case reflect.Invalid:
 		return append(b, fmtNil), nil
 	case reflect.Bool:
-		return appendBool(b, rv.Bool()), nil
+		return wire.AppendBool(b, rv.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return appendInt(b, rv.Int()), nil
+		return wire.AppendInt(b, rv.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return appendUint(b, rv.Uint()), nil
+		return wire.AppendUint(b, rv.Uint()), nil
 	case reflect.Float32:
 		return e.float32(b, float32(rv.Float())), nil
 	case reflect.Float64:
@@ -357,7 +359,7 @@ func (e encoder) array(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 	if tooLong(n) {
 		return b, encodeError(rv.Type(), "more than 2^32-1 elements", ErrUnsupportedType)
 	}
-	b = appendArrayHeader(b, n)
+	b = wire.AppendArrayHeader(b, n)
 	var err error
 	for i := range n {
 		if b, err = e.value(b, rv.Index(i), depth+1); err != nil {
@@ -377,7 +379,7 @@ func (e encoder) mapValue(b []byte, rv reflect.Value, depth int) ([]byte, error)
 	}
 	var err error
 	if !e.canonical {
-		b = appendMapHeader(b, n)
+		b = wire.AppendMapHeader(b, n)
 		// Reused key and value holders: it.Key() and it.Value() would allocate a copy
 		// of every entry.
 		k := reflect.New(rv.Type().Key()).Elem()
@@ -414,7 +416,7 @@ func (e encoder) mapValue(b []byte, rv reflect.Value, depth int) ([]byte, error)
 		vals.Index(i).SetIterValue(it)
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
-	b = appendMapHeader(b, n)
+	b = wire.AppendMapHeader(b, n)
 	for _, en := range entries {
 		if b, err = e.str(b, en.key); err != nil {
 			return b, err
@@ -447,7 +449,7 @@ func (e encoder) structValue(b []byte, rv reflect.Value, depth int) ([]byte, err
 			}
 		}
 	}
-	b = appendMapHeader(b, n)
+	b = wire.AppendMapHeader(b, n)
 	var err error
 	for i := range fields {
 		f := &fields[i]
